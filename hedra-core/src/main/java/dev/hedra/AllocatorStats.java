@@ -1,0 +1,78 @@
+package dev.hedra;
+
+import java.util.List;
+
+/**
+ * A snapshot of an allocator's statistics, merged over its heaps, with the per-heap and
+ * per-size-class figures it was merged from.
+ *
+ * <p>Counters are kept by each heap's owner without atomics and read here without stopping the
+ * owners, so a snapshot taken while other threads allocate may be a few operations behind them.
+ * A snapshot taken when they are quiet is exact, and then
+ * {@code allocations() - frees() == liveBlocks()}.
+ *
+ * <p>{@code toString()} prints a readable report.
+ */
+public interface AllocatorStats {
+
+    /** Blocks handed out by {@code malloc}, {@code calloc}, {@code realloc} and {@code allocate}. */
+    long allocations();
+
+    /** Blocks given back, including remote frees that their owner has already collected. */
+    long frees();
+
+    /** Blocks allocated and not yet freed. */
+    default long liveBlocks() {
+        return allocations() - frees();
+    }
+
+    /** The sum of the sizes asked for over the allocator's life. */
+    long bytesRequested();
+
+    /** Usable bytes (size classes) of the live blocks. */
+    long bytesInUse();
+
+    /**
+     * The highest {@link #bytesInUse()} seen. Per heap it is exact; merged, it is sampled whenever
+     * a heap takes fresh memory, which is accurate to within a page per active size class.
+     */
+    long peakBytesInUse();
+
+    /** Bytes of address space the allocator has taken for pages and huge blocks and not returned. */
+    long bytesCommitted();
+
+    /** The highest {@link #bytesCommitted()} seen. */
+    long peakBytesCommitted();
+
+    /** Bytes of address space reserved from the operating system (mostly not backed by memory). */
+    long bytesReserved();
+
+    /** Figures per size class; small classes first, then one line for medium and one for huge. */
+    List<SizeClassStats> sizeClasses();
+
+    /** Figures per heap (one per thread that allocated, and the shared heaps). */
+    List<HeapStats> heaps();
+
+    /** Counters of one size class. */
+    record SizeClassStats(int index, long blockSize, long allocations, long frees) {
+        /** Live blocks of this class. */
+        public long liveBlocks() {
+            return allocations - frees;
+        }
+    }
+
+    /** Counters of one heap. */
+    record HeapStats(
+            String name,
+            long allocations,
+            long frees,
+            long bytesRequested,
+            long bytesInUse,
+            long peakBytesInUse,
+            long pages) {
+        /** Live blocks of this heap. */
+        public long liveBlocks() {
+            return allocations - frees;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.hedra;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+
+/**
+ * A native-memory allocator: {@code malloc} and {@code free} of off-heap blocks addressed by
+ * plain {@code long} addresses, and a {@link SegmentAllocator} over the same blocks.
+ *
+ * <p>Obtain one with {@link Hedra#allocator()} (the process-wide default) or
+ * {@link Hedra#builder()}:
+ *
+ * <pre>{@code
+ * NativeAllocator hedra = Hedra.allocator();
+ * long address = hedra.malloc(64);
+ * MemorySegment.ofAddress(address).reinterpret(64).set(ValueLayout.JAVA_LONG, 0, 42L);
+ * hedra.free(address, 64);
+ * }</pre>
+ *
+ * <p><b>Threads.</b> Every method may be called from any thread, platform or virtual. A block
+ * may be freed by a thread other than the one that allocated it.
+ *
+ * <p><b>Alignment.</b> A block is aligned to the largest power of two dividing its size class,
+ * at least 8 and at most 16 (a 24-byte request is 8-aligned, a 48-byte one 16-aligned), unless
+ * the builder raised the minimum. Blocks of a power-of-two size up to 4 KiB are aligned to their
+ * size. {@link #malloc(long, long)} gives any power-of-two alignment.
+ *
+ * <p><b>Bad input.</b> A double free, the free of an address this allocator never returned or of
+ * an address inside a block, a sized free with the wrong size, a negative or overflowing size
+ * or an alignment that is not a power of two raise {@link IllegalArgumentException} or
+ * {@link IllegalStateException} naming the value, and leave the allocator as it was. A request
+ * beyond the configured memory limit raises {@link OutOfMemoryError}; the allocator goes on
+ * working once memory is freed.
+ *
+ * <p><b>Use after free</b> is not detected on raw addresses or on the segments returned by
+ * {@link #allocate(long, long)}, exactly as with {@code malloc}: those segments have the global
+ * scope.
+ */
+public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
+
+    /**
+     * Allocates a block of at least {@code size} bytes with the default alignment.
+     *
+     * @param size the number of bytes, greater than zero
+     * @return the address of the block, never 0
+     * @throws IllegalArgumentException if {@code size} is zero, negative or too large to map
+     * @throws OutOfMemoryError if the memory limit or the operating system refuses the request
+     */
+    long malloc(long size);
+
+    /**
+     * Allocates a block of at least {@code size} bytes whose address is a multiple of
+     * {@code alignment}.
+     *
+     * @param size the number of bytes, greater than zero
+     * @param alignment a power of two
+     * @return the address of the block, never 0
+     * @throws IllegalArgumentException if {@code size} is not positive or {@code alignment} is not
+     *     a power of two
+     */
+    long malloc(long size, long alignment);
+
+    /**
+     * Allocates a zeroed block of at least {@code size} bytes.
+     *
+     * @param size the number of bytes, greater than zero
+     * @return the address of the block, never 0
+     */
+    long calloc(long size);
+
+    /**
+     * Resizes a block, preserving its contents up to the smaller of the old and new sizes. The
+     * block may move; the old address must not be used afterwards.
+     *
+     * @param address a block of this allocator, or 0 to allocate a new block
+     * @param newSize the new size, greater than zero
+     * @return the address of the resized block
+     */
+    long realloc(long address, long newSize);
+
+    /**
+     * Frees a block.
+     *
+     * @param address the address returned by {@code malloc}, {@code calloc} or {@code realloc}
+     * @throws IllegalArgumentException if the address is not the start of a block of this
+     *     allocator
+     * @throws IllegalStateException if the block is already free
+     */
+    void free(long address);
+
+    /**
+     * Frees a block whose requested size the caller knows. Checked: the size must be one that
+     * could have produced this block.
+     *
+     * @param address the address of the block
+     * @param size the size passed to {@code malloc} or {@code realloc} for this block
+     * @throws IllegalArgumentException if the size does not match the block
+     */
+    void free(long address, long size);
+
+    /**
+     * Returns the number of bytes usable at {@code address}: the size class of the block, at
+     * least the size requested.
+     *
+     * @param address the start of a live block
+     * @return the usable size in bytes
+     */
+    long usableSize(long address);
+
+    /**
+     * Allocates a block as a segment of exactly {@code byteSize} bytes with the global scope.
+     * Free it with {@link #free(MemorySegment)}. A zero-length request returns a zero-length
+     * segment at a unique address, which must be freed as well.
+     */
+    @Override
+    MemorySegment allocate(long byteSize, long byteAlignment);
+
+    /**
+     * Frees a segment returned by {@link #allocate(long, long)}.
+     *
+     * @throws IllegalArgumentException if the segment did not come from this allocator
+     */
+    void free(MemorySegment segment);
+
+    /** Returns a snapshot of this allocator's statistics. */
+    AllocatorStats stats();
+
+    /**
+     * Releases all memory of this allocator: every block, live or not, becomes invalid. Calls
+     * after close throw {@link IllegalStateException}.
+     *
+     * @throws UnsupportedOperationException on the process-wide {@link Hedra#allocator()}
+     */
+    @Override
+    void close();
+}
