@@ -1,0 +1,373 @@
+package dev.hedra.internal;
+
+import dev.hedra.AllocatorStats;
+import dev.hedra.NativeAllocator;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The allocator: validates arguments once, then routes each call by size to the calling thread's
+ * heap (small blocks), the heap's medium spans, or the huge blocks. See {@code package-info} for
+ * the design.
+ *
+ * <p>Each public method looks up the calling thread's heap; a shared heap (virtual threads) is
+ * used under its lock, an owned heap without one.
+ */
+public final class HedraAllocator implements NativeAllocator {
+
+    /** Largest size accepted: far beyond any machine, and small enough that sums cannot overflow. */
+    static final long MAX_SIZE = 1L << 46;
+    private static final long DEFAULT_REGION = 64L << 30;
+    private static final long MIN_REGION = 1L << 30;
+    /** All of memory as one segment, to copy and fill between raw addresses without objects. */
+    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private final String name;
+    private final boolean closable;
+    private final int minimumAlignment;
+    private final SizeClasses classes;
+    private final AddressSpace space;
+    private final HeapRegistry heaps;
+    private final HugeBlocks huge;
+
+    private HedraAllocator(Config config, boolean closable) {
+        this.name = config.name();
+        this.closable = closable;
+        this.minimumAlignment = config.minimumAlignment();
+        this.classes = new SizeClasses(config.minimumAlignment());
+        long region = config.memoryLimit() == Long.MAX_VALUE
+                ? DEFAULT_REGION
+                : Math.min(DEFAULT_REGION, Math.max(MIN_REGION, roundUp(2 * config.memoryLimit(), 1L << 22)));
+        this.space = new AddressSpace(config, region);
+        this.heaps = new HeapRegistry(space, name);
+        this.huge = new HugeBlocks(space, heaps, name);
+    }
+
+    /** The process-wide allocator behind {@code Hedra.allocator()}. */
+    public static NativeAllocator createDefault() {
+        return new HedraAllocator(new Config("default", Long.MAX_VALUE, 8), false);
+    }
+
+    /** A closable allocator from the builder. */
+    public static NativeAllocator create(Config config) {
+        return new HedraAllocator(config, true);
+    }
+
+    // ---- allocation --------------------------------------------------------------------------
+
+    @Override
+    public long malloc(long size) {
+        ThreadHeap heap = heaps.current();
+        if (heap.shared) {
+            heap.lock.lock();
+            try {
+                return malloc(heap, size);
+            } finally {
+                heap.lock.unlock();
+            }
+        }
+        return malloc(heap, size);
+    }
+
+    private long malloc(ThreadHeap heap, long size) {
+        // One unsigned comparison admits 1..SMALL_MAX and rejects zero and negative sizes.
+        if ((size - 1) >>> 15 == 0) {
+            return heap.allocateSmall(classes.indexOf(size), size);
+        }
+        return allocateLarge(heap, size, minimumAlignment);
+    }
+
+    @Override
+    public long malloc(long size, long alignment) {
+        checkAlignment(alignment);
+        if (alignment <= minimumAlignment) {
+            return malloc(size);
+        }
+        checkSize(size);
+        if (size > MAX_SIZE - alignment) {
+            throw Errors.overflow(size, alignment);
+        }
+        ThreadHeap heap = heaps.current();
+        if (heap.shared) {
+            heap.lock.lock();
+            try {
+                return allocateAligned(heap, size, alignment);
+            } finally {
+                heap.lock.unlock();
+            }
+        }
+        return allocateAligned(heap, size, alignment);
+    }
+
+    private long allocateAligned(ThreadHeap heap, long size, long alignment) {
+        if (alignment <= SizeClasses.MIN_PAGE_SIZE) {
+            int c = classes.indexOf(size, alignment);
+            if (c >= 0) {
+                return heap.allocateSmall(c, size);
+            }
+        }
+        return allocateLarge(heap, size, alignment);
+    }
+
+    /** Medium or huge, for {@code size} above the small classes or an alignment they lack. */
+    private long allocateLarge(ThreadHeap heap, long size, long alignment) {
+        checkSize(size);
+        long address;
+        int kind;
+        if (MediumSpans.fits(size, alignment)) {
+            address = heap.medium.allocate(size, alignment);
+            kind = ThreadHeap.MEDIUM;
+            heaps.samplePeak();
+        } else {
+            address = huge.allocate(size, alignment);
+            kind = ThreadHeap.HUGE;
+        }
+        heap.allocations[kind]++;
+        heap.bytesRequested += size;
+        return address;
+    }
+
+    @Override
+    public long calloc(long size) {
+        long address = malloc(size);
+        if (size <= MediumSpans.MAX_SIZE) { // huge blocks are fresh maps, already zero
+            EVERYTHING.asSlice(address, size).fill((byte) 0);
+        }
+        return address;
+    }
+
+    @Override
+    public long realloc(long address, long newSize) {
+        if (address == 0) {
+            return malloc(newSize);
+        }
+        checkSize(newSize);
+        long usable = usableSize(address);
+        if (sizeMatches(address, newSize)) {
+            return address;
+        }
+        long moved = malloc(newSize);
+        MemorySegment.copy(EVERYTHING, address, EVERYTHING, moved, Math.min(usable, newSize));
+        try {
+            free(address);
+        } catch (RuntimeException e) { // the old block was bad (a double free): undo, report
+            free(moved);
+            throw e;
+        }
+        return moved;
+    }
+
+    // ---- free --------------------------------------------------------------------------------
+
+    @Override
+    public void free(long address) {
+        SlabPage page = space.slabPageAt(address);
+        ThreadHeap heap = heaps.current();
+        if (page != null && !heap.shared) {
+            if (!heap.free(page, address)) {
+                throw notABlockStart(page, address);
+            }
+            return;
+        }
+        freeSlow(heap, page, address, -1);
+    }
+
+    @Override
+    public void free(long address, long size) {
+        SlabPage page = space.slabPageAt(address);
+        ThreadHeap heap = heaps.current();
+        if (page != null && !heap.shared) {
+            if (!smallSizeMatches(page.classIndex, size)) {
+                throw sizeMismatch(page, address, size);
+            }
+            if (!heap.free(page, address)) {
+                throw notABlockStart(page, address);
+            }
+            return;
+        }
+        freeSlow(heap, page, address, size);
+    }
+
+    /** Frees from a shared heap, and frees of medium and huge blocks; {@code size} -1 if unsized. */
+    private void freeSlow(ThreadHeap heap, SlabPage page, long address, long size) {
+        if (heap.shared) {
+            heap.lock.lock();
+        }
+        try {
+            if (page != null) {
+                if (size != -1 && !smallSizeMatches(page.classIndex, size)) {
+                    throw sizeMismatch(page, address, size);
+                }
+                if (!heap.free(page, address)) {
+                    throw notABlockStart(page, address);
+                }
+                return;
+            }
+            if (size != -1) {
+                checkSize(size);
+            }
+            MediumArea area = space.mediumAreaAt(address);
+            if (area != null) {
+                area.owner.free(area, address, size);
+                heap.frees[ThreadHeap.MEDIUM]++;
+                return;
+            }
+            if (huge.free(address, size)) {
+                heap.frees[ThreadHeap.HUGE]++;
+                return;
+            }
+            throw notABlock(address);
+        } finally {
+            if (heap.shared) {
+                heap.lock.unlock();
+            }
+        }
+    }
+
+    // ---- sizes -------------------------------------------------------------------------------
+
+    @Override
+    public long usableSize(long address) {
+        SlabPage page = space.slabPageAt(address);
+        if (page != null) {
+            if (page.indexOf(address) < 0) {
+                throw notABlockStart(page, address);
+            }
+            return page.blockSize;
+        }
+        MediumArea area = space.mediumAreaAt(address);
+        if (area != null) {
+            return area.owner.usableSize(area, address);
+        }
+        long length = huge.usableSize(address);
+        if (length < 0) {
+            throw notABlock(address);
+        }
+        return length;
+    }
+
+    /** Whether a sized free of {@code address} with {@code size} would be accepted. */
+    private boolean sizeMatches(long address, long size) {
+        SlabPage page = space.slabPageAt(address);
+        if (page != null) {
+            return smallSizeMatches(page.classIndex, size);
+        }
+        if (size <= SizeClasses.SMALL_MAX || size > MAX_SIZE) {
+            return false;
+        }
+        MediumArea area = space.mediumAreaAt(address);
+        if (area != null) {
+            return MediumSpans.granules(size) << MediumArea.GRANULE_SHIFT == area.owner.usableSize(area, address);
+        }
+        return HugeBlocks.mappedLength(size) == huge.usableSize(address);
+    }
+
+    /**
+     * A size fits a small block of class {@code c} if it maps to that class, or maps to a smaller
+     * class and the block's class is more aligned (it may have come from an aligned request).
+     */
+    private boolean smallSizeMatches(int c, long size) {
+        if ((size - 1) >>> 15 != 0) {
+            return false;
+        }
+        int sizeClass = classes.indexOf(size);
+        return sizeClass == c
+                || sizeClass < c && SizeClasses.alignment(c) > SizeClasses.alignment(sizeClass);
+    }
+
+    // ---- segments ----------------------------------------------------------------------------
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        if (byteSize < 0) {
+            throw Errors.badSize(byteSize);
+        }
+        checkAlignment(byteAlignment);
+        long address = malloc(Math.max(byteSize, 1), byteAlignment);
+        return MemorySegment.ofAddress(address).reinterpret(byteSize);
+    }
+
+    @Override
+    public void free(MemorySegment segment) {
+        if (!segment.isNative() || segment.address() == 0) {
+            throw Errors.foreignSegment(name, segment);
+        }
+        long usable;
+        try {
+            usable = usableSize(segment.address());
+        } catch (IllegalArgumentException e) {
+            throw Errors.foreignSegment(name, segment);
+        }
+        if (segment.byteSize() > usable) {
+            throw Errors.foreignSegment(name, segment);
+        }
+        free(segment.address());
+    }
+
+    // ---- statistics and life cycle -----------------------------------------------------------
+
+    @Override
+    public AllocatorStats stats() {
+        return Stats.snapshot(name, heaps, space);
+    }
+
+    @Override
+    public void close() {
+        if (!closable) {
+            throw new UnsupportedOperationException("the process-wide allocator cannot be closed");
+        }
+        synchronized (this) {
+            if (space.isClosed()) {
+                return;
+            }
+            heaps.closeAll();
+            huge.close();
+            space.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Hedra allocator '" + name + "'";
+    }
+
+    // ---- errors ------------------------------------------------------------------------------
+
+    private static void checkSize(long size) {
+        if (size <= 0 || size > MAX_SIZE) {
+            throw Errors.badSize(size);
+        }
+    }
+
+    private static void checkAlignment(long alignment) {
+        if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
+            throw Errors.badAlignment(alignment);
+        }
+    }
+
+    private RuntimeException notABlockStart(SlabPage page, long address) {
+        long start = page.blockStartOf(address);
+        return start < 0 ? Errors.notABlock(name, address) : Errors.interior(address, start);
+    }
+
+    private RuntimeException sizeMismatch(SlabPage page, long address, long size) {
+        if (page.indexOf(address) < 0) {
+            return notABlockStart(page, address);
+        }
+        if (size <= 0 || size > MAX_SIZE) {
+            return Errors.badSize(size);
+        }
+        return Errors.sizeMismatch(address, size, page.blockSize);
+    }
+
+    private RuntimeException notABlock(long address) {
+        if (space.isClosed()) {
+            return Errors.closed(name);
+        }
+        long start = huge.blockContaining(address);
+        return start >= 0 ? Errors.interior(address, start) : Errors.notABlock(name, address);
+    }
+
+    private static long roundUp(long value, long unit) {
+        return (value + unit - 1) & -unit;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.hedra.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Huge blocks: above {@link MediumSpans#MAX_SIZE}, each mapped directly from the system and
+ * unmapped when freed. A map from address to mapped length finds them; a huge block costs
+ * microseconds to map, so the map's objects do not matter.
+ */
+final class HugeBlocks {
+
+    private final AddressSpace space;
+    private final HeapRegistry registry;
+    private final String allocatorName;
+    private final ConcurrentHashMap<Long, Long> lengths = new ConcurrentHashMap<>();
+
+    HugeBlocks(AddressSpace space, HeapRegistry registry, String allocatorName) {
+        this.space = space;
+        this.registry = registry;
+        this.allocatorName = allocatorName;
+    }
+
+    static long mappedLength(long size) {
+        return (size + Os.PAGE_SIZE - 1) & -Os.PAGE_SIZE;
+    }
+
+    long allocate(long size, long alignment) {
+        long length = mappedLength(size);
+        if (!space.commitHuge(length)) {
+            throw space.limitReached(length, size);
+        }
+        long address = Os.reserve(length, Math.max(alignment, Os.PAGE_SIZE));
+        if (address == 0) {
+            space.uncommitHuge(length);
+            throw Errors.system(allocatorName, size, Os.lastError());
+        }
+        lengths.put(address, length);
+        registry.addHugeBytes(length);
+        registry.samplePeak();
+        return address;
+    }
+
+    /** Whether {@code address} is a live huge block. */
+    boolean contains(long address) {
+        return lengths.containsKey(address);
+    }
+
+    /**
+     * Frees the huge block at {@code address}; {@code size} is from a sized free, or -1.
+     *
+     * @return false if no huge block starts there
+     */
+    boolean free(long address, long size) {
+        Long length = lengths.get(address);
+        if (length == null) {
+            return false;
+        }
+        if (size >= 0 && mappedLength(size) != length) {
+            throw Errors.sizeMismatch(address, size, length);
+        }
+        if (lengths.remove(address, length)) {
+            Os.unmap(address, length);
+            space.uncommitHuge(length);
+            registry.addHugeBytes(-length);
+            return true;
+        }
+        return false;
+    }
+
+    /** Mapped length of the huge block at {@code address}, or -1. */
+    long usableSize(long address) {
+        Long length = lengths.get(address);
+        return length == null ? -1 : length;
+    }
+
+    /** The huge block that contains {@code address}, or -1: for error messages only. */
+    long blockContaining(long address) {
+        for (var entry : lengths.entrySet()) {
+            if (address - entry.getKey() >= 0 && address - entry.getKey() < entry.getValue()) {
+                return entry.getKey();
+            }
+        }
+        return -1;
+    }
+
+    void close() {
+        for (var entry : lengths.entrySet()) {
+            Os.unmap(entry.getKey(), entry.getValue());
+        }
+        lengths.clear();
+    }
+}

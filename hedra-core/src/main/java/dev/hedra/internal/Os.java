@@ -1,0 +1,148 @@
+package dev.hedra.internal;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The only place that calls the operating system: {@code mmap}, {@code munmap} and
+ * {@code madvise} through FFM downcalls (Linux, 64-bit). Every call here is on a slow path.
+ * Pointers travel as {@code long}: on LP64 a pointer and a long share a register class.
+ */
+final class Os {
+
+    static final long PAGE_SIZE = 4096;
+
+    private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
+    private static final int MAP_PRIVATE = 0x02;
+    private static final int MAP_ANONYMOUS = 0x20;
+    private static final int MAP_NORESERVE = 0x4000;
+    private static final int MADV_DONTNEED = 4;
+    private static final long MAP_FAILED = -1L;
+
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    private static final VarHandle ERRNO_HANDLE =
+            Linker.Option.captureStateLayout().varHandle(
+                    java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle MMAP;
+    private static final MethodHandle MUNMAP;
+    private static final MethodHandle MADVISE;
+    private static final MethodHandle STRERROR;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup libc = linker.defaultLookup();
+        MMAP = linker.downcallHandle(libc.findOrThrow("mmap"),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+                ERRNO);
+        MUNMAP = linker.downcallHandle(libc.findOrThrow("munmap"),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
+        MADVISE = linker.downcallHandle(libc.findOrThrow("madvise"),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO);
+        STRERROR = linker.downcallHandle(libc.findOrThrow("strerror"),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, JAVA_INT));
+    }
+
+    private Os() {}
+
+    /**
+     * Reserves {@code size} bytes of address space aligned to {@code alignment} (a power of two,
+     * at least a page), readable and writable, backed by memory only where touched.
+     *
+     * @return the address, or 0 when the system refuses (the caller raises the error)
+     */
+    static long reserve(long size, long alignment) {
+        long padded = size + (alignment > PAGE_SIZE ? alignment : 0);
+        long raw = mmap(padded);
+        if (raw == 0) {
+            return 0;
+        }
+        long aligned = (raw + alignment - 1) & -alignment;
+        if (aligned > raw) {
+            unmap(raw, aligned - raw);
+        }
+        long end = raw + padded;
+        long alignedEnd = aligned + size;
+        if (end > alignedEnd) {
+            unmap(alignedEnd, end - alignedEnd);
+        }
+        return aligned;
+    }
+
+    /** Returns a range's memory to the system; the range stays reserved and reads back zeros. */
+    static void purge(long address, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
+            int result = (int) MADVISE.invokeExact(state, address, size, MADV_DONTNEED);
+            if (result != 0) {
+                throw new IllegalStateException(
+                        "madvise(0x%x, %d) failed: %s".formatted(address, size, errno(state)));
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Gives a range back to the system. */
+    static void unmap(long address, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
+            int result = (int) MUNMAP.invokeExact(state, address, size);
+            if (result != 0) {
+                throw new IllegalStateException(
+                        "munmap(0x%x, %d) failed: %s".formatted(address, size, errno(state)));
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static long mmap(long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
+            long result = (long) MMAP.invokeExact(state, 0L, size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+            if (result == MAP_FAILED) {
+                lastError.set("mmap of %d bytes failed: %s".formatted(size, errno(state)));
+                return 0;
+            }
+            return result;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Why the last {@link #reserve} on this thread returned 0. */
+    static String lastError() {
+        String error = lastError.get();
+        return error == null ? "unknown error" : error;
+    }
+
+    private static final ThreadLocal<String> lastError = new ThreadLocal<>();
+
+    private static String errno(MemorySegment state) {
+        int code = (int) ERRNO_HANDLE.get(state, 0L);
+        try {
+            MemorySegment message = (MemorySegment) STRERROR.invokeExact(code);
+            return message.reinterpret(256).getString(0) + " (errno " + code + ")";
+        } catch (Throwable t) {
+            return "errno " + code;
+        }
+    }
+}

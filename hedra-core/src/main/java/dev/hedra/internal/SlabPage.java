@@ -1,0 +1,197 @@
+package dev.hedra.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One slab page: a run of units holding blocks of one size class end to end, with no header.
+ *
+ * <pre>
+ *   base                                                         base + capacity * blockSize
+ *   | block 0 | block 1 | block 2 | ...                       | block capacity-1 | (tail)
+ *   free[w]     bit b set  = block 64w+b is free in the owner's view   (owner thread only)
+ *   deferred[w] bit b set  = block 64w+b was freed by another thread   (any thread, atomic OR)
+ * </pre>
+ *
+ * Invariants, for the owner: {@code used == capacity - popcount(free)}; the live blocks are
+ * {@code used - popcount(deferred)}; {@code free & deferred == 0} (a block is freed once); every
+ * word below {@code cursor} of {@code free} is zero.
+ *
+ * <p>The owner allocates and frees here with plain reads and writes. Another thread frees by
+ * setting the block's bit in {@code deferred} (one atomic OR, see {@link RemoteFrees}); the
+ * owner later moves those bits into {@code free}. A page object serves one owner heap for its
+ * whole life: a page given back to the address space is dropped, and the units get a new object
+ * when they are used again.
+ */
+final class SlabPage {
+
+    private static final VarHandle DEFERRED = MethodHandles.arrayElementVarHandle(long[].class);
+
+    final long base;
+    final int units;
+    final int classIndex;
+    final int blockSize;
+    final int capacity;
+    private final long reciprocal;
+    /** The heap that allocates from this page; remote frees notify it. */
+    final ThreadHeap owner;
+
+    private final long[] free;     // owner thread only
+    private int cursor;            // owner thread only
+    int used;                      // owner thread only
+
+    final long[] deferred;         // any thread: atomic OR to set, owner: getAndSet to collect
+    /** 1 while the page sits on its owner's remote-free queue; see {@link RemoteFrees}. */
+    volatile int queued;           // any thread, CAS
+    SlabPage nextQueued;           // written by the thread that queues, before the publishing CAS
+
+    // Place in the owner's list of pages with free blocks; owner thread only.
+    SlabPage previous;
+    SlabPage next;
+    boolean listed;
+    boolean released;
+
+    SlabPage(ThreadHeap owner, long base, int classIndex) {
+        this.owner = owner;
+        this.base = base;
+        this.classIndex = classIndex;
+        this.blockSize = SizeClasses.blockSize(classIndex);
+        int pageSize = SizeClasses.pageSize(classIndex);
+        this.units = (int) (pageSize >>> AddressSpace.UNIT_SHIFT);
+        this.capacity = pageSize / blockSize;
+        this.reciprocal = SizeClasses.reciprocal(classIndex);
+        int words = (capacity + 63) >>> 6;
+        this.free = new long[words];
+        java.util.Arrays.fill(free, -1L);
+        if ((capacity & 63) != 0) {
+            free[words - 1] = (1L << capacity) - 1; // blocks past the capacity are never free
+        }
+        this.deferred = new long[words];
+    }
+
+    /** A page with no blocks: the current page of every class before the first allocation. */
+    SlabPage(ThreadHeap owner, int classIndex) {
+        this.owner = owner;
+        this.base = 0;
+        this.units = 0;
+        this.classIndex = classIndex;
+        this.blockSize = SizeClasses.blockSize(classIndex);
+        this.capacity = 0;
+        this.reciprocal = SizeClasses.reciprocal(classIndex);
+        this.free = new long[0];
+        this.deferred = new long[0];
+        this.released = true;
+    }
+
+    /**
+     * Owner: takes the lowest free block, or returns 0 when the page is full. Lowest first keeps
+     * a page's live blocks dense and neighbours in time neighbours in memory.
+     */
+    long allocate() {
+        long[] bits = free;
+        for (int w = cursor; w < bits.length; w++) {
+            long word = bits[w];
+            if (word != 0) {
+                bits[w] = word & (word - 1);
+                cursor = w;
+                used++;
+                return base + (long) ((w << 6) + Long.numberOfTrailingZeros(word)) * blockSize;
+            }
+        }
+        cursor = bits.length;
+        return 0;
+    }
+
+    /**
+     * The index of the block starting at {@code address}, or -1 if the address is not a block
+     * start of this page. The caller builds the error, off the hot path.
+     */
+    int indexOf(long address) {
+        long offset = address - base;
+        int index = (int) ((offset * reciprocal) >>> SizeClasses.RECIPROCAL_SHIFT);
+        return (long) index * blockSize == offset && index < capacity ? index : -1;
+    }
+
+    /** The start of the block that holds {@code address}, or -1 if it lies past the last block. */
+    long blockStartOf(long address) {
+        long offset = address - base;
+        return offset >= 0 && offset < (long) capacity * blockSize
+                ? base + offset / blockSize * blockSize
+                : -1;
+    }
+
+    /**
+     * Owner: frees the block at {@code index}. Returns the number of blocks still used.
+     * A block whose bit is set in either bitmap is already free: double free.
+     */
+    int freeLocal(long address, int index) {
+        int w = index >>> 6;
+        long bit = 1L << index;
+        long word = free[w];
+        // NOTE: a plain read of deferred suffices: a remote free of this block that we cannot see
+        // yet would race with this free, which is the user's double free, not ours to order.
+        if (((word | deferred[w]) & bit) != 0) {
+            throw Errors.doubleFree(address);
+        }
+        free[w] = word | bit;
+        if (w < cursor) {
+            cursor = w;
+        }
+        return --used;
+    }
+
+    /** Any thread: whether the owner's view says the block is free (a racy hint; see callers). */
+    boolean isFreeHint(int index) {
+        return (free[index >>> 6] & (1L << index)) != 0;
+    }
+
+    /** Any thread: marks the block freed remotely; false if it was already so marked. */
+    boolean markDeferred(int index) {
+        long bit = 1L << index;
+        // Atomic OR: other threads may set bits of the same word at the same time.
+        long previous = (long) DEFERRED.getAndBitwiseOr(deferred, index >>> 6, bit);
+        return (previous & bit) == 0;
+    }
+
+    /**
+     * Owner: moves the remotely freed blocks into the free bitmap. Returns how many it moved, and
+     * adds their number to {@code classFrees} of the owner's statistics via the return value.
+     */
+    int collectDeferred() {
+        int collected = 0;
+        long[] bits = free;
+        for (int w = 0; w < bits.length; w++) {
+            // A volatile read first: most words have nothing, and getAndSet costs a locked op.
+            if ((long) DEFERRED.getVolatile(deferred, w) != 0) {
+                long taken = (long) DEFERRED.getAndSet(deferred, w, 0L);
+                if (Config.CHECKS && (bits[w] & taken) != 0) {
+                    throw new AssertionError("block freed twice in page " + Errors.hex(base));
+                }
+                bits[w] |= taken;
+                collected += Long.bitCount(taken);
+                if (w < cursor) {
+                    cursor = w;
+                }
+            }
+        }
+        used -= collected;
+        return collected;
+    }
+
+    /** Any thread: blocks freed remotely and not yet collected (for statistics). */
+    int pendingDeferred() {
+        int pending = 0;
+        for (int w = 0; w < deferred.length; w++) {
+            pending += Long.bitCount((long) DEFERRED.getOpaque(deferred, w));
+        }
+        return pending;
+    }
+
+    long blockAddress(int index) {
+        return base + (long) index * blockSize;
+    }
+
+    boolean isFull() {
+        return used == capacity;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.hedra.internal;
+
+import dev.hedra.AllocatorStats;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A snapshot of an allocator's counters, merged from its heaps. */
+record Stats(
+        String allocatorName,
+        long allocations,
+        long frees,
+        long bytesRequested,
+        long bytesInUse,
+        long peakBytesInUse,
+        long bytesCommitted,
+        long peakBytesCommitted,
+        long bytesReserved,
+        List<SizeClassStats> sizeClasses,
+        List<HeapStats> heaps)
+        implements AllocatorStats {
+
+    static Stats snapshot(String name, HeapRegistry registry, AddressSpace space) {
+        long[] classAllocations = new long[SizeClasses.COUNT + 2];
+        long[] classFrees = new long[SizeClasses.COUNT + 2];
+        List<HeapStats> heaps = new ArrayList<>();
+        long requested = 0;
+        long inUse = registry.hugeBytesInUse();
+        for (ThreadHeap heap : registry.all()) {
+            long allocations = 0;
+            long frees = 0;
+            for (int c = 0; c < classAllocations.length; c++) {
+                long a = heap.allocations[c];
+                long f = heap.frees[c];
+                classAllocations[c] += a;
+                classFrees[c] += f;
+                allocations += a;
+                frees += f;
+            }
+            if (allocations == 0 && frees == 0) {
+                continue;
+            }
+            long heapInUse = heap.bytesInUse();
+            requested += heap.bytesRequested;
+            inUse += heapInUse;
+            heaps.add(new HeapStats(heap.name, allocations, frees, heap.bytesRequested, heapInUse,
+                    Math.max(heap.peakInUse, heapInUse), heap.pageCount()));
+        }
+        List<SizeClassStats> classes = new ArrayList<>();
+        long allocations = 0;
+        long frees = 0;
+        for (int c = 0; c < classAllocations.length; c++) {
+            allocations += classAllocations[c];
+            frees += classFrees[c];
+            long blockSize = c < SizeClasses.COUNT ? SizeClasses.blockSize(c) : 0;
+            classes.add(new SizeClassStats(c, blockSize, classAllocations[c], classFrees[c]));
+        }
+        long peak = Math.max(registry.peakBytesInUse(), inUse);
+        return new Stats(name, allocations, frees, requested, inUse, peak, space.committed(),
+                space.peakCommitted(), space.reserved(), List.copyOf(classes), List.copyOf(heaps));
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder();
+        out.append("Hedra allocator '").append(allocatorName).append("'\n");
+        out.append(String.format("  allocations %,d  frees %,d  live blocks %,d%n", allocations, frees, liveBlocks()));
+        out.append(String.format("  bytes requested %,d  in use %,d  peak in use %,d%n",
+                bytesRequested, bytesInUse, peakBytesInUse));
+        out.append(String.format("  bytes committed %,d  peak committed %,d  reserved %,d%n",
+                bytesCommitted, peakBytesCommitted, bytesReserved));
+        out.append("  size classes (with traffic):\n");
+        out.append(String.format("    %-8s %14s %14s %12s%n", "class", "allocations", "frees", "live"));
+        for (SizeClassStats c : sizeClasses) {
+            if (c.allocations() == 0 && c.frees() == 0) {
+                continue;
+            }
+            String label = c.index() < SizeClasses.COUNT ? Long.toString(c.blockSize())
+                    : c.index() == ThreadHeap.MEDIUM ? "medium" : "huge";
+            out.append(String.format("    %-8s %,14d %,14d %,12d%n", label, c.allocations(), c.frees(), c.liveBlocks()));
+        }
+        out.append("  heaps:\n");
+        for (HeapStats h : heaps) {
+            out.append(String.format("    %-40s allocations %,d  frees %,d  in use %,d  peak %,d  pages %d%n",
+                    h.name(), h.allocations(), h.frees(), h.bytesInUse(), h.peakBytesInUse(), h.pages()));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,288 @@
+package dev.hedra.internal;
+
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A heap: the slab pages of one owner, per size class, and its medium spans.
+ *
+ * <p>Per class, one page is {@code current}: allocation takes its lowest free block. Every other
+ * page of the class with a free block sits on the class's {@code available} list; full pages sit
+ * on no list until a free reaches them. Invariant, for a page {@code p} that is not current:
+ * {@code p.listed == (p.used < p.capacity)}. Empty pages stay listed, up to
+ * {@link #EMPTY_PAGE_BUDGET} bytes of them, so a heap that empties and refills a page does not
+ * return it to the system and take it back each time; past the budget they are released.
+ *
+ * <p>Owned heaps belong to one platform thread at a time and are touched only by it, without
+ * locks or atomics; when the thread dies the heap is adopted whole by a new thread (see
+ * {@link HeapRegistry}). Shared heaps serve virtual threads and are used under {@link #lock}.
+ * Other threads reach a heap's pages only through {@link RemoteFrees} and reach its medium spans
+ * under their lock.
+ */
+final class ThreadHeap {
+
+    /** Bytes of empty slab pages a heap keeps for reuse before it releases them. */
+    static final long EMPTY_PAGE_BUDGET = 4L * 1024 * 1024;
+    /** Statistics slots past the small classes. */
+    static final int MEDIUM = SizeClasses.COUNT;
+    static final int HUGE = SizeClasses.COUNT + 1;
+
+    private static final SlabPage[] NO_PAGES = new SlabPage[SizeClasses.COUNT];
+
+    static {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            NO_PAGES[c] = new SlabPage(null, c);
+        }
+    }
+
+    final AddressSpace space;
+    final HeapRegistry registry;
+    final MediumSpans medium;
+    final RemoteFrees remoteFrees = new RemoteFrees();
+    /** Non-null for a shared heap: every use holds it. */
+    final ReentrantLock lock;
+    final boolean shared;
+    /** The owner, for an owned heap; guarded by the registry's lock. */
+    Thread ownerThread;
+    volatile String name;
+
+    private final SlabPage[] current = NO_PAGES.clone();     // owner only
+    private final SlabPage[] available = new SlabPage[SizeClasses.COUNT]; // owner only
+    private long emptyBytes;                                  // owner only
+    private SlabPage[] pages = new SlabPage[16];              // owner only; every live page
+    private int pageCount;                                    // owner only
+
+    // Statistics. Owner only; NOTE: snapshots read them racily, which at worst misses the last
+    // few operations (longs do not tear on the 64-bit JVMs that run FFM).
+    final long[] allocations = new long[SizeClasses.COUNT + 2];
+    final long[] frees = new long[SizeClasses.COUNT + 2];
+    long bytesRequested;
+    long smallInUse; // usable bytes of blocks in own pages not freed in the owner's view
+    long peakInUse;
+
+    ThreadHeap(AddressSpace space, HeapRegistry registry, String name, boolean shared) {
+        this.space = space;
+        this.registry = registry;
+        this.name = name;
+        this.shared = shared;
+        this.lock = shared ? new ReentrantLock() : null;
+        this.medium = new MediumSpans(space, this);
+    }
+
+    // ---- small blocks ----------------------------------------------------------------------
+
+    /** Owner: allocates a block of class {@code c} for a request of {@code size} bytes. */
+    long allocateSmall(int c, long size) {
+        long address = current[c].allocate();
+        if (address == 0) {
+            address = refill(c, size);
+        }
+        allocations[c]++;
+        bytesRequested += size;
+        long inUse = smallInUse += SizeClasses.blockSize(c);
+        if (inUse > peakInUse) {
+            peakInUse = inUse;
+        }
+        return address;
+    }
+
+    /** Owner, slow path: the current page of class {@code c} is full; find or make another. */
+    private long refill(int c, long size) {
+        if (remoteFrees.hasPending()) {
+            remoteFrees.collect(this);
+            long address = current[c].allocate();
+            if (address != 0) {
+                return address;
+            }
+        }
+        SlabPage page = available[c];
+        if (page != null) {
+            unlist(page);
+            if (page.used == 0) {
+                emptyBytes -= page.units * AddressSpace.UNIT;
+            }
+        } else {
+            page = new SlabPage(this, space.takeRun(pageUnits(c), size), c);
+            space.map(page);
+            addPage(page);
+            registry.samplePeak();
+        }
+        current[c] = page;
+        return page.allocate();
+    }
+
+    private static int pageUnits(int c) {
+        return SizeClasses.pageSize(c) >>> AddressSpace.UNIT_SHIFT;
+    }
+
+    /**
+     * Frees a small block in {@code page} on behalf of this heap's thread: locally if the page is
+     * ours, else through the deferred protocol.
+     *
+     * @return false if {@code address} is not a block start of the page (the caller reports it)
+     */
+    boolean free(SlabPage page, long address) {
+        int index = page.indexOf(address);
+        if (index < 0) {
+            return false;
+        }
+        if (page.owner == this) {
+            int used = page.freeLocal(address, index);
+            smallInUse -= page.blockSize;
+            if (used == 0 || used == page.capacity - 1) {
+                gainedSpace(page, used == page.capacity - 1);
+            }
+        } else if (!RemoteFrees.freeRemote(page, index)) {
+            throw Errors.doubleFree(address);
+        }
+        frees[page.classIndex]++;
+        return true;
+    }
+
+    /** Owner: remote frees of {@code page} were collected. */
+    void onCollected(SlabPage page, int usedBefore, int collected) {
+        smallInUse -= (long) collected * page.blockSize;
+        boolean wasFull = usedBefore == page.capacity;
+        if (wasFull || page.used == 0) {
+            gainedSpace(page, wasFull);
+        }
+    }
+
+    /** Owner: {@code page} was full or became empty. */
+    private void gainedSpace(SlabPage page, boolean wasFull) {
+        if (page == current[page.classIndex]) {
+            return;
+        }
+        if (wasFull) {
+            list(page);
+        }
+        if (page.used == 0) {
+            long bytes = page.units * AddressSpace.UNIT;
+            if (emptyBytes + bytes <= EMPTY_PAGE_BUDGET) {
+                emptyBytes += bytes;
+            } else {
+                unlist(page);
+                release(page);
+            }
+        }
+    }
+
+    /** Owner: collects remote frees now; used before statistics and when reclaiming. */
+    void collectRemoteFrees() {
+        if (remoteFrees.hasPending()) {
+            remoteFrees.collect(this);
+        }
+    }
+
+    /**
+     * Owner (or the registry for a dead owner): releases empty pages to the address space, the
+     * current ones too if {@code includeCurrent}, and free medium areas. Returns bytes released.
+     */
+    long releaseEmptyPages(boolean includeCurrent) {
+        collectRemoteFrees();
+        long released = 0;
+        for (int i = pageCount - 1; i >= 0; i--) {
+            SlabPage page = pages[i];
+            if (page.used != 0) {
+                continue;
+            }
+            int c = page.classIndex;
+            if (page == current[c]) {
+                if (!includeCurrent) {
+                    continue;
+                }
+                current[c] = NO_PAGES[c];
+            } else {
+                unlist(page);
+                emptyBytes -= page.units * AddressSpace.UNIT;
+            }
+            released += page.units * AddressSpace.UNIT;
+            release(page);
+        }
+        if (includeCurrent) {
+            released += medium.releaseFreeAreas();
+        }
+        return released;
+    }
+
+    /** Drops every page without giving memory back: the address space is being unmapped. */
+    void forgetAll() {
+        Arrays.fill(pages, null);
+        pageCount = 0;
+        System.arraycopy(NO_PAGES, 0, current, 0, SizeClasses.COUNT);
+        Arrays.fill(available, null);
+        emptyBytes = 0;
+    }
+
+    private void release(SlabPage page) {
+        page.released = true;
+        int last = --pageCount;
+        for (int i = last; i >= 0; i--) { // recent pages are released most often
+            if (pages[i] == page) {
+                pages[i] = pages[last];
+                pages[last] = null;
+                break;
+            }
+        }
+        space.unmap(page);
+        space.releaseRun(page.base, page.units);
+    }
+
+    private void addPage(SlabPage page) {
+        if (pageCount == pages.length) {
+            pages = Arrays.copyOf(pages, pageCount * 2);
+        }
+        pages[pageCount++] = page;
+    }
+
+    private void list(SlabPage page) {
+        int c = page.classIndex;
+        SlabPage head = available[c];
+        page.next = head;
+        page.previous = null;
+        if (head != null) {
+            head.previous = page;
+        }
+        available[c] = page;
+        page.listed = true;
+    }
+
+    private void unlist(SlabPage page) {
+        if (page.previous != null) {
+            page.previous.next = page.next;
+        } else {
+            available[page.classIndex] = page.next;
+        }
+        if (page.next != null) {
+            page.next.previous = page.previous;
+        }
+        page.next = null;
+        page.previous = null;
+        page.listed = false;
+    }
+
+    // ---- statistics --------------------------------------------------------------------------
+
+    /** Any thread: bytes of remotely freed blocks in this heap's pages not yet collected. */
+    long pendingRemoteBytes() {
+        long pending = 0;
+        SlabPage[] snapshot = pages;
+        int count = Math.min(pageCount, snapshot.length);
+        for (int i = 0; i < count; i++) {
+            SlabPage page = snapshot[i];
+            if (page != null) {
+                pending += (long) page.pendingDeferred() * page.blockSize;
+            }
+        }
+        return pending;
+    }
+
+    /** Any thread, racy: usable bytes of this heap's live blocks. */
+    long bytesInUse() {
+        return smallInUse - pendingRemoteBytes() + medium.bytesInUse();
+    }
+
+    int pageCount() {
+        return pageCount;
+    }
+}
