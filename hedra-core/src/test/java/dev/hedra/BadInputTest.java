@@ -42,10 +42,14 @@ class BadInputTest {
     private static void withLiveSet(AllocatorSpec spec, java.util.function.BiConsumer<CheckedAllocator, LiveSet> body) {
         try (CheckedAllocator hedra = spec.open()) {
             LiveSet set = LiveSet.create(hedra);
-            body.accept(hedra, set);
-            set.assertIntact("the bad calls");
-            set.assertStillAllocates();
-            set.freeAll();
+            try {
+                body.accept(hedra, set);
+                set.assertIntact("the bad calls");
+                set.assertStillAllocates();
+            } finally {
+                // Also after a failure, so that the process-wide allocator does not keep the set.
+                set.freeAll();
+            }
         }
     }
 
@@ -115,9 +119,19 @@ class BadInputTest {
             }
             // A third free is still caught: the failed second one changed nothing.
             assertRejected(set, "third free", EITHER, () -> hedra.free(address), namesAddress(address));
-            // realloc and usableSize of the freed block are uses after free that the checks catch too.
-            assertRejected(set, "realloc of a freed block", EITHER, () -> hedra.realloc(address, size * 2),
-                    namesAddress(address));
+        });
+    }
+
+    /** realloc of a freed block is a use after free that the checks catch, without side effects. */
+    @ParameterizedTest(name = "{0}: realloc of a freed block of {1}")
+    @MethodSource("doubleFrees")
+    void reallocOfAFreedBlock(AllocatorSpec spec, long size, boolean grow) {
+        withLiveSet(spec, (hedra, set) -> {
+            long address = hedra.malloc(size);
+            hedra.free(address);
+            long newSize = grow ? size * 2 : size / 2;
+            assertRejected(set, "realloc(freed " + Blocks.hex(address) + ", " + newSize + ")", EITHER,
+                    () -> hedra.realloc(address, newSize), namesAddress(address));
         });
     }
 
@@ -200,8 +214,10 @@ class BadInputTest {
                             namesAddress(address));
                     assertRejected(set, "free(" + Blocks.hex(address) + ", 64)", ARGUMENT,
                             () -> hedra.free(address, 64), namesAddress(address));
-                    assertRejected(set, "realloc(" + Blocks.hex(address) + ", 128)", ARGUMENT,
-                            () -> hedra.realloc(address, 128), namesAddress(address));
+                    if (address != 0) { // realloc(0, n) is malloc(n)
+                        assertRejected(set, "realloc(" + Blocks.hex(address) + ", 128)", ARGUMENT,
+                                () -> hedra.realloc(address, 128), namesAddress(address));
+                    }
                 }
             });
             // The other allocator was not touched either.
@@ -387,7 +403,7 @@ class BadInputTest {
                 () -> hedra.malloc(64), () -> hedra.malloc(64, 64), () -> hedra.calloc(8),
                 () -> hedra.realloc(small, 128), () -> hedra.realloc(0, 8), () -> hedra.free(small),
                 () -> hedra.free(small, 64), () -> hedra.free(huge), () -> hedra.usableSize(small),
-                () -> hedra.allocate(8, 8), () -> hedra.free(segment), () -> hedra.stats());
+                () -> hedra.allocate(8, 8), () -> hedra.free(segment));
         for (int i = 0; i < calls.size(); i++) {
             Executable call = calls.get(i);
             int index = i;
@@ -399,6 +415,15 @@ class BadInputTest {
         } catch (IllegalStateException expected) {
             // allowed
         }
+    }
+
+    /** "Calls after close throw IllegalStateException": statistics too, since the heaps are gone. */
+    @Test
+    void statsOfAClosedAllocatorThrow() {
+        NativeAllocator hedra = Hedra.builder().build();
+        hedra.free(hedra.malloc(64));
+        hedra.close();
+        assertThrows(IllegalStateException.class, hedra::stats);
     }
 
     @Test

@@ -36,50 +36,46 @@ final class Blocks {
         return SplitMix64.mix(address * 0x9E3779B97F4A7C15L ^ size ^ 0x5DEECE66DL);
     }
 
-    /** Writes the cookie of (address, size) into the block: every word if small, else both ends. */
+    /**
+     * Writes the cookie of (address, size) into the block: the block's pattern seeded with the
+     * cookie, in every byte if the block is small, else in its first and last 8 bytes.
+     */
     static void writeCookie(long address, long size) {
-        MemorySegment block = segment(address, size);
         long cookie = cookie(address, size);
-        if (size < 8) {
-            for (int i = 0; i < size; i++) {
-                block.set(ValueLayout.JAVA_BYTE, i, (byte) (cookie >>> (8 * i)));
-            }
+        if (size <= FULL_COOKIE_LIMIT) {
+            fill(address, size, cookie);
             return;
         }
-        if (size <= FULL_COOKIE_LIMIT) {
-            for (long offset = 0; offset + 8 <= size; offset += 8) {
-                block.set(WORD, offset, cookie + offset);
-            }
-        } else {
-            block.set(WORD, 0, cookie);
+        MemorySegment block = segment(address, size);
+        for (long i = 0; i < 8; i++) {
+            block.set(ValueLayout.JAVA_BYTE, i, patternByte(cookie, i));
+            block.set(ValueLayout.JAVA_BYTE, size - 8 + i, patternByte(cookie, size - 8 + i));
         }
-        block.set(WORD, size - 8, ~cookie);
     }
 
     /** Checks the cookie written by {@link #writeCookie}; fails naming the block. */
     static void checkCookie(long address, long size) {
-        MemorySegment block = segment(address, size);
         long cookie = cookie(address, size);
-        if (size < 8) {
-            for (int i = 0; i < size; i++) {
-                if (block.get(ValueLayout.JAVA_BYTE, i) != (byte) (cookie >>> (8 * i))) {
-                    fail("cookie of block " + hex(address) + " (" + size + " bytes) overwritten at byte " + i);
-                }
-            }
-            return;
-        }
-        if (block.get(WORD, size - 8) != ~cookie) {
-            fail("cookie at the end of block " + hex(address) + " (" + size + " bytes) overwritten");
-        }
+        long mismatch = -1;
         if (size <= FULL_COOKIE_LIMIT) {
-            for (long offset = 0; offset + 8 <= size; offset += 8) {
-                if (block.get(WORD, offset) != cookie + offset) {
-                    fail("cookie of block " + hex(address) + " (" + size + " bytes) overwritten at offset " + offset);
+            mismatch = firstMismatch(address, size, cookie);
+        } else {
+            MemorySegment block = segment(address, size);
+            for (long i = 0; i < 8 && mismatch < 0; i++) {
+                if (block.get(ValueLayout.JAVA_BYTE, i) != patternByte(cookie, i)) {
+                    mismatch = i;
+                } else if (block.get(ValueLayout.JAVA_BYTE, size - 8 + i) != patternByte(cookie, size - 8 + i)) {
+                    mismatch = size - 8 + i;
                 }
             }
-        } else if (block.get(WORD, 0) != cookie) {
-            fail("cookie at the start of block " + hex(address) + " (" + size + " bytes) overwritten");
         }
+        if (mismatch >= 0) {
+            fail("cookie of block " + hex(address) + " (" + size + " bytes) overwritten at offset " + mismatch);
+        }
+    }
+
+    static byte patternByte(long seed, long offset) {
+        return (byte) (SplitMix64.mix(seed + (offset >>> 3)) >>> (8 * (offset & 7)));
     }
 
     // ---- patterns: byte i of a block filled with seed s is byte (i % 8) of mix(s + i / 8)

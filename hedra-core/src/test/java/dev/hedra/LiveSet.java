@@ -126,7 +126,9 @@ final class LiveSet {
     /** Checks and frees every block, alternating sized and unsized frees. */
     void freeAll() {
         boolean sized = false;
-        for (Block block : blocks) {
+        List<Block> toFree = new ArrayList<>(blocks);
+        blocks.clear();
+        for (Block block : toFree) {
             Blocks.checkCookie(block.address(), block.size());
             if (sized) {
                 allocator.free(block.address(), block.size());
@@ -135,6 +137,5 @@ final class LiveSet {
             }
             sized = !sized;
         }
-        blocks.clear();
     }
 }

@@ -522,6 +522,7 @@ class NativeAllocatorTest {
             long hugeUsable = hedra.usableSize(huge);
 
             AllocatorStats full = hedra.stats();
+            CheckedAllocator.assertBalanced(full);
             assertEquals(17, full.allocations(), () -> full.toString());
             assertEquals(0, full.frees());
             assertEquals(17, full.liveBlocks());
