@@ -40,11 +40,17 @@ enum ThreadKind {
      * interrupts the threads, which are daemons and cannot keep the JVM alive.
      */
     void runAll(Duration timeout, List<? extends Body> bodies) {
+        runAll(timeout, bodies, i -> this);
+    }
+
+    /** As {@link #runAll(Duration, List)}, with body {@code i} on a thread of kind {@code kindOf(i)}. */
+    static void runAll(Duration timeout, List<? extends Body> bodies, java.util.function.IntFunction<ThreadKind> kindOf) {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < bodies.size(); i++) {
             Body body = bodies.get(i);
-            threads.add(start(name().toLowerCase() + "-worker-" + i, () -> {
+            ThreadKind kind = kindOf.apply(i);
+            threads.add(kind.start(kind.name().toLowerCase() + "-worker-" + i, () -> {
                 try {
                     body.run();
                 } catch (Throwable t) {
