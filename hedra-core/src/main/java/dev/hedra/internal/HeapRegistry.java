@@ -15,7 +15,12 @@ import java.util.Arrays;
  *       threads do not make a million heaps.
  * </ul>
  *
- * Lock order: registry, then a heap's medium spans, then the address space.
+ * The hot path finds a platform thread's heap in {@link #byThreadId}, a table indexed by the
+ * low bits of the thread id and checked by the heap's owner, which costs fewer dependent loads
+ * than a {@link ThreadLocal}; a thread whose slot another live thread holds falls back to the
+ * thread-local.
+ *
+ * <p>Lock order: registry, then a heap's medium spans, then the address space.
  */
 final class HeapRegistry {
 
@@ -28,6 +33,13 @@ final class HeapRegistry {
             return attach();
         }
     };
+    /**
+     * Owned heaps by {@code threadId & (length - 1)}. Written under this object's lock, read
+     * without it. NOTE: a racy read is safe because the reader only uses a heap whose owner is
+     * the reading thread itself, and only that thread's own attach wrote that owner.
+     */
+    private ThreadHeap[] byThreadId = new ThreadHeap[64];
+    private static final int MAX_TABLE = 1 << 16;
     /** Every heap, owned and shared; copy on write under this object's lock. */
     private volatile ThreadHeap[] heaps;
     private long peakBytesInUse; // guarded by this
@@ -45,9 +57,54 @@ final class HeapRegistry {
         space.onPressure(this::reclaim);
     }
 
-    /** The calling thread's heap. The hot path: one thread-local lookup. */
+    /** The calling thread's heap. The hot path: a table slot and an owner check. */
     ThreadHeap current() {
-        return current.get();
+        Thread thread = Thread.currentThread();
+        ThreadHeap[] table = byThreadId;
+        ThreadHeap heap = table[(int) thread.threadId() & (table.length - 1)];
+        if (heap != null && heap.ownerThread == thread) {
+            return heap;
+        }
+        return currentSlow(thread);
+    }
+
+    private ThreadHeap currentSlow(Thread thread) {
+        ThreadHeap heap = current.get();
+        if (!heap.shared) {
+            install(heap, thread);
+        }
+        return heap;
+    }
+
+    /** Puts {@code heap} in its owner's slot, growing the table while live owners collide. */
+    private synchronized void install(ThreadHeap heap, Thread owner) {
+        while (true) {
+            int slot = (int) owner.threadId() & (byThreadId.length - 1);
+            ThreadHeap there = byThreadId[slot];
+            if (there == null || there == heap || !there.ownerThread.isAlive() || there.ownerThread != ownerOfSlot(there, slot)) {
+                byThreadId[slot] = heap;
+                return;
+            }
+            if (byThreadId.length >= MAX_TABLE) {
+                return; // this thread keeps using the thread-local
+            }
+            ThreadHeap[] grown = new ThreadHeap[byThreadId.length * 2];
+            for (ThreadHeap h : heaps) {
+                if (!h.shared && h.ownerThread.isAlive()) {
+                    int s = (int) h.ownerThread.threadId() & (grown.length - 1);
+                    if (grown[s] == null) {
+                        grown[s] = h;
+                    }
+                }
+            }
+            byThreadId = grown;
+        }
+    }
+
+    /** The heap's owner if the heap sits in the owner's own slot, else null (a stale entry). */
+    private Thread ownerOfSlot(ThreadHeap heap, int slot) {
+        Thread owner = heap.ownerThread;
+        return ((int) owner.threadId() & (byThreadId.length - 1)) == slot ? owner : null;
     }
 
     private ThreadHeap attach() {

@@ -160,21 +160,45 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public void free(long address) {
-        SlabPage page = space.slabPageAt(address);
         ThreadHeap heap = heaps.current();
-        if (page != null && !heap.shared) {
+        if (!heap.shared) {
+            // The last page this thread freed into is checked first: its fields do not depend
+            // on the address, so the check overlaps the work that produced the address.
+            SlabPage page = heap.lastFreedPage();
+            if (page.holds(address)) {
+                if (!heap.freeOwn(page, address)) {
+                    throw notABlockStart(page, address);
+                }
+                return;
+            }
+            page = space.slabPageAt(address);
+            if (page == null) {
+                freeSlow(heap, null, address, -1);
+                return;
+            }
             if (!heap.free(page, address)) {
                 throw notABlockStart(page, address);
             }
             return;
         }
-        freeSlow(heap, page, address, -1);
+        freeSlow(heap, space.slabPageAt(address), address, -1);
     }
 
     @Override
     public void free(long address, long size) {
-        SlabPage page = space.slabPageAt(address);
         ThreadHeap heap = heaps.current();
+        if (!heap.shared && (size - 1) >>> 15 == 0) {
+            // The size names the class, and the class's current page is the likeliest home of
+            // the block; if it holds the address, the size matches by construction.
+            SlabPage page = heap.currentPage(classes.indexOf(size));
+            if (page.holds(address)) {
+                if (!heap.freeOwn(page, address)) {
+                    throw notABlockStart(page, address);
+                }
+                return;
+            }
+        }
+        SlabPage page = space.slabPageAt(address);
         if (page != null && !heap.shared) {
             if (!smallSizeMatches(page.classIndex, size)) {
                 throw sizeMismatch(page, address, size);

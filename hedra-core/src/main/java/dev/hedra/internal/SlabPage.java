@@ -9,9 +9,14 @@ import java.lang.invoke.VarHandle;
  * <pre>
  *   base                                                         base + capacity * blockSize
  *   | block 0 | block 1 | block 2 | ...                       | block capacity-1 | (tail)
- *   free[w]     bit b set  = block 64w+b is free in the owner's view   (owner thread only)
- *   deferred[w] bit b set  = block 64w+b was freed by another thread   (any thread, atomic OR)
+ *
+ *   bits = [ free 0 | deferred 0 | free 1 | deferred 1 | ... ]   two words per 64 blocks
+ *   free w      bit b set  = block 64w+b is free in the owner's view   (owner thread only)
+ *   deferred w  bit b set  = block 64w+b was freed by another thread   (any thread, atomic OR)
  * </pre>
+ *
+ * The two bitmaps are interleaved in one array so that a free touches one cache line and pays
+ * one bounds check.
  *
  * Invariants, for the owner: {@code used == capacity - popcount(free)}; the live blocks are
  * {@code used - popcount(deferred)}; {@code free & deferred == 0} (a block is freed once); every
@@ -32,15 +37,16 @@ final class SlabPage {
     final int classIndex;
     final int blockSize;
     final int capacity;
+    /** Bytes from {@code base} to the end of the last block. */
+    final long span;
     private final long reciprocal;
     /** The heap that allocates from this page; remote frees notify it. */
     final ThreadHeap owner;
 
-    private final long[] free;     // owner thread only
-    private int cursor;            // owner thread only
+    /** Even words: free (owner thread only). Odd words: deferred (any thread, atomic OR). */
+    private final long[] bits;
+    private int cursor;            // owner thread only; an even index into bits
     int used;                      // owner thread only
-
-    final long[] deferred;         // any thread: atomic OR to set, owner: getAndSet to collect
     /** 1 while the page sits on its owner's remote-free queue; see {@link RemoteFrees}. */
     volatile int queued;           // any thread, CAS
     SlabPage nextQueued;           // written by the thread that queues, before the publishing CAS
@@ -59,14 +65,16 @@ final class SlabPage {
         int pageSize = SizeClasses.pageSize(classIndex);
         this.units = (int) (pageSize >>> AddressSpace.UNIT_SHIFT);
         this.capacity = pageSize / blockSize;
+        this.span = (long) capacity * blockSize;
         this.reciprocal = SizeClasses.reciprocal(classIndex);
         int words = (capacity + 63) >>> 6;
-        this.free = new long[words];
-        java.util.Arrays.fill(free, -1L);
-        if ((capacity & 63) != 0) {
-            free[words - 1] = (1L << capacity) - 1; // blocks past the capacity are never free
+        this.bits = new long[2 * words];
+        for (int w = 0; w < words; w++) {
+            bits[2 * w] = -1L;
         }
-        this.deferred = new long[words];
+        if ((capacity & 63) != 0) {
+            bits[2 * (words - 1)] = (1L << capacity) - 1; // blocks past the capacity are never free
+        }
     }
 
     /** A page with no blocks: the current page of every class before the first allocation. */
@@ -77,9 +85,9 @@ final class SlabPage {
         this.classIndex = classIndex;
         this.blockSize = SizeClasses.blockSize(classIndex);
         this.capacity = 0;
+        this.span = 0;
         this.reciprocal = SizeClasses.reciprocal(classIndex);
-        this.free = new long[0];
-        this.deferred = new long[0];
+        this.bits = new long[0];
         this.released = true;
     }
 
@@ -88,14 +96,14 @@ final class SlabPage {
      * a page's live blocks dense and neighbours in time neighbours in memory.
      */
     long allocate() {
-        long[] bits = free;
-        for (int w = cursor; w < bits.length; w++) {
+        long[] bits = this.bits;
+        for (int w = cursor; w < bits.length; w += 2) {
             long word = bits[w];
             if (word != 0) {
                 bits[w] = word & (word - 1);
                 cursor = w;
                 used++;
-                return base + (long) ((w << 6) + Long.numberOfTrailingZeros(word)) * blockSize;
+                return base + (long) ((w << 5) + Long.numberOfTrailingZeros(word)) * blockSize;
             }
         }
         cursor = bits.length;
@@ -125,15 +133,16 @@ final class SlabPage {
      * A block whose bit is set in either bitmap is already free: double free.
      */
     int freeLocal(long address, int index) {
-        int w = index >>> 6;
+        int w = (index >>> 6) << 1;
         long bit = 1L << index;
-        long word = free[w];
+        long[] bits = this.bits;
+        long word = bits[w];
         // NOTE: a plain read of deferred suffices: a remote free of this block that we cannot see
         // yet would race with this free, which is the user's double free, not ours to order.
-        if (((word | deferred[w]) & bit) != 0) {
+        if (((word | bits[w + 1]) & bit) != 0) {
             throw Errors.doubleFree(address);
         }
-        free[w] = word | bit;
+        bits[w] = word | bit;
         if (w < cursor) {
             cursor = w;
         }
@@ -142,14 +151,14 @@ final class SlabPage {
 
     /** Any thread: whether the owner's view says the block is free (a racy hint; see callers). */
     boolean isFreeHint(int index) {
-        return (free[index >>> 6] & (1L << index)) != 0;
+        return (bits[(index >>> 6) << 1] & (1L << index)) != 0;
     }
 
     /** Any thread: marks the block freed remotely; false if it was already so marked. */
     boolean markDeferred(int index) {
         long bit = 1L << index;
         // Atomic OR: other threads may set bits of the same word at the same time.
-        long previous = (long) DEFERRED.getAndBitwiseOr(deferred, index >>> 6, bit);
+        long previous = (long) DEFERRED.getAndBitwiseOr(bits, ((index >>> 6) << 1) + 1, bit);
         return (previous & bit) == 0;
     }
 
@@ -159,11 +168,11 @@ final class SlabPage {
      */
     int collectDeferred() {
         int collected = 0;
-        long[] bits = free;
-        for (int w = 0; w < bits.length; w++) {
+        long[] bits = this.bits;
+        for (int w = 0; w < bits.length; w += 2) {
             // A volatile read first: most words have nothing, and getAndSet costs a locked op.
-            if ((long) DEFERRED.getVolatile(deferred, w) != 0) {
-                long taken = (long) DEFERRED.getAndSet(deferred, w, 0L);
+            if ((long) DEFERRED.getVolatile(bits, w + 1) != 0) {
+                long taken = (long) DEFERRED.getAndSet(bits, w + 1, 0L);
                 if (Config.CHECKS && (bits[w] & taken) != 0) {
                     throw new AssertionError("block freed twice in page " + Errors.hex(base));
                 }
@@ -181,10 +190,15 @@ final class SlabPage {
     /** Any thread: blocks freed remotely and not yet collected (for statistics). */
     int pendingDeferred() {
         int pending = 0;
-        for (int w = 0; w < deferred.length; w++) {
-            pending += Long.bitCount((long) DEFERRED.getOpaque(deferred, w));
+        for (int w = 1; w < bits.length; w += 2) {
+            pending += Long.bitCount((long) DEFERRED.getOpaque(bits, w));
         }
         return pending;
+    }
+
+    /** Whether {@code address} lies in this page's blocks; one unsigned comparison. */
+    boolean holds(long address) {
+        return Long.compareUnsigned(address - base, span) < 0;
     }
 
     long blockAddress(int index) {

@@ -47,6 +47,12 @@ final class ThreadHeap {
     volatile String name;
 
     private final SlabPage[] current = NO_PAGES.clone();     // owner only
+    /**
+     * The own page of the last local free: the next free often lands in the same page, and
+     * checking it first keeps the address-to-page table off the dependency chain of a free.
+     * Owner only; never a released page (see {@link #release}).
+     */
+    private SlabPage lastFreed = NO_PAGES[0];
     private final SlabPage[] available = new SlabPage[SizeClasses.COUNT]; // owner only
     private long emptyBytes;                                  // owner only
     private SlabPage[] pages = new SlabPage[16];              // owner only; every live page
@@ -57,7 +63,7 @@ final class ThreadHeap {
     final long[] allocations = new long[SizeClasses.COUNT + 2];
     final long[] frees = new long[SizeClasses.COUNT + 2];
     long bytesRequested;
-    long smallInUse; // usable bytes of blocks in own pages not freed in the owner's view
+    /** Highest {@link #bytesInUse()}, sampled when the heap takes memory (off the fast path). */
     long peakInUse;
 
     ThreadHeap(AddressSpace space, HeapRegistry registry, String name, boolean shared) {
@@ -79,10 +85,6 @@ final class ThreadHeap {
         }
         allocations[c]++;
         bytesRequested += size;
-        long inUse = smallInUse += SizeClasses.blockSize(c);
-        if (inUse > peakInUse) {
-            peakInUse = inUse;
-        }
         return address;
     }
 
@@ -105,6 +107,7 @@ final class ThreadHeap {
             page = new SlabPage(this, space.takeRun(pageUnits(c), size), c);
             space.map(page);
             addPage(page);
+            peakInUse = Math.max(peakInUse, bytesInUse());
             registry.samplePeak();
         }
         current[c] = page;
@@ -115,24 +118,50 @@ final class ThreadHeap {
         return SizeClasses.pageSize(c) >>> AddressSpace.UNIT_SHIFT;
     }
 
+    /** Owner: the page the last local free went to (a hint, see {@link #lastFreed}). */
+    SlabPage lastFreedPage() {
+        return lastFreed;
+    }
+
+    /** Owner: the current page of class {@code c}: a sized free checks it first. */
+    SlabPage currentPage(int c) {
+        return current[c];
+    }
+
     /**
-     * Frees a small block in {@code page} on behalf of this heap's thread: locally if the page is
-     * ours, else through the deferred protocol.
+     * Owner: frees a block of one of this heap's own pages.
      *
      * @return false if {@code address} is not a block start of the page (the caller reports it)
      */
-    boolean free(SlabPage page, long address) {
+    boolean freeOwn(SlabPage page, long address) {
         int index = page.indexOf(address);
         if (index < 0) {
             return false;
         }
+        int used = page.freeLocal(address, index);
+        if (used == 0 || used == page.capacity - 1) {
+            gainedSpace(page, used == page.capacity - 1);
+        }
+        frees[page.classIndex]++;
+        return true;
+    }
+
+    /**
+     * Frees a small block in {@code page}, found by address, on behalf of this heap's thread:
+     * locally if the page is ours, else through the deferred protocol.
+     *
+     * @return false if {@code address} is not a block start of the page (the caller reports it)
+     */
+    boolean free(SlabPage page, long address) {
         if (page.owner == this) {
-            int used = page.freeLocal(address, index);
-            smallInUse -= page.blockSize;
-            if (used == 0 || used == page.capacity - 1) {
-                gainedSpace(page, used == page.capacity - 1);
-            }
-        } else if (!RemoteFrees.freeRemote(page, index)) {
+            lastFreed = page;
+            return freeOwn(page, address);
+        }
+        int index = page.indexOf(address);
+        if (index < 0) {
+            return false;
+        }
+        if (!RemoteFrees.freeRemote(page, index)) {
             throw Errors.doubleFree(address);
         }
         frees[page.classIndex]++;
@@ -141,7 +170,6 @@ final class ThreadHeap {
 
     /** Owner: remote frees of {@code page} were collected. */
     void onCollected(SlabPage page, int usedBefore, int collected) {
-        smallInUse -= (long) collected * page.blockSize;
         boolean wasFull = usedBefore == page.capacity;
         if (wasFull || page.used == 0) {
             gainedSpace(page, wasFull);
@@ -207,6 +235,7 @@ final class ThreadHeap {
 
     /** Drops every page without giving memory back: the address space is being unmapped. */
     void forgetAll() {
+        lastFreed = NO_PAGES[0];
         Arrays.fill(pages, null);
         pageCount = 0;
         System.arraycopy(NO_PAGES, 0, current, 0, SizeClasses.COUNT);
@@ -216,6 +245,9 @@ final class ThreadHeap {
 
     private void release(SlabPage page) {
         page.released = true;
+        if (lastFreed == page) {
+            lastFreed = NO_PAGES[0];
+        }
         int last = --pageCount;
         for (int i = last; i >= 0; i--) { // recent pages are released most often
             if (pages[i] == page) {
@@ -263,23 +295,21 @@ final class ThreadHeap {
 
     // ---- statistics --------------------------------------------------------------------------
 
-    /** Any thread: bytes of remotely freed blocks in this heap's pages not yet collected. */
-    long pendingRemoteBytes() {
-        long pending = 0;
+    /**
+     * Any thread, racy: usable bytes of the live blocks in this heap's pages and medium spans.
+     * Computed from the pages rather than counted, to keep counters off the fast path.
+     */
+    long bytesInUse() {
+        long inUse = 0;
         SlabPage[] snapshot = pages;
         int count = Math.min(pageCount, snapshot.length);
         for (int i = 0; i < count; i++) {
             SlabPage page = snapshot[i];
             if (page != null) {
-                pending += (long) page.pendingDeferred() * page.blockSize;
+                inUse += (long) (page.used - page.pendingDeferred()) * page.blockSize;
             }
         }
-        return pending;
-    }
-
-    /** Any thread, racy: usable bytes of this heap's live blocks. */
-    long bytesInUse() {
-        return smallInUse - pendingRemoteBytes() + medium.bytesInUse();
+        return inUse + medium.bytesInUse();
     }
 
     int pageCount() {
