@@ -1,0 +1,53 @@
+/**
+ * Hedra's implementation. The design in one page; each type's own comment has the details.
+ *
+ * <h2>Types</h2>
+ * <pre>
+ *   HedraAllocator   entry point: validates once, routes by size, finds the caller's heap
+ *   HeapRegistry     thread -&gt; heap (thread-id table, thread-local fallback), adoption of
+ *                    dead threads' heaps, shared locked heaps for virtual threads
+ *   ThreadHeap       per size class: the current slab page and a list of pages with room;
+ *                    the owner allocates and frees with plain reads and writes
+ *   SlabPage         one run of 64 KiB units holding blocks of one class end to end; two
+ *                    bitmaps: free (owner) and deferred (remote frees, atomic OR)
+ *   RemoteFrees      the deferred-free protocol: one atomic OR per remote free, plus one CAS
+ *                    to queue the page for its owner the first time
+ *   SizeClasses      size -&gt; class (one table load), class -&gt; block size, alignment, page size
+ *   MediumSpans      32 KiB .. 2 MiB: best fit over 4 MiB areas in 4 KiB granules, merging
+ *   MediumArea       one such area's span tables
+ *   HugeBlocks       above 2 MiB: direct maps, unmapped on free
+ *   AddressSpace     reserved regions, runs of units, address -&gt; page and area tables, the
+ *                    committed-bytes limit
+ *   Os               mmap / munmap / madvise: the only downcalls, all on slow paths
+ *   Stats            snapshots of the counters
+ * </pre>
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ *   <li>No header: a block's metadata is its page's bits, found by
+ *       {@code page = table[(address - regionBase) >>> 16]},
+ *       {@code index = (address - page.base) / blockSize} (a multiply by a reciprocal).
+ *   <li>Per slab page, for its owner: {@code used == capacity - popcount(free)}; live blocks
+ *       {@code == used - popcount(deferred)}; {@code free & deferred == 0}. A set bit in either
+ *       bitmap at free time is a double free, caught on every free.
+ *   <li>Per heap, for a page that is not current: listed on its class's list iff it has a free
+ *       block; at most {@code ThreadHeap.EMPTY_PAGE_BUDGET} bytes of empty pages are kept.
+ *   <li>Per address space: {@code committed == live runs + huge maps <= memoryLimit}; a released
+ *       run is purged at once ({@code MADV_DONTNEED}).
+ *   <li>Merged statistics: {@code allocations - frees == live blocks} whenever no thread is in
+ *       the middle of a call.
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * A platform thread's heap is touched only by that thread (plain accesses). Other threads touch
+ * its pages only through {@link dev.hedra.internal.RemoteFrees} and its medium spans only under
+ * their lock. When a thread dies, the next new thread adopts its heap whole. Virtual threads
+ * share a few heaps under locks. Slow paths (new pages, the tables, the limit) are
+ * synchronized on the {@code AddressSpace}; lock order: registry, medium spans, address space.
+ *
+ * <h2>The fast path</h2>
+ * {@code malloc}: thread-id table slot, owner check, class table, current page, lowest set bit.
+ * {@code free(address, size)}: the class's current page if it holds the address, else the
+ * last page this thread freed into, else the lookup table. No objects, no atomics, no downcall.
+ */
+package dev.hedra.internal;
