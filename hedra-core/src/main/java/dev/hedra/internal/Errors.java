@@ -37,6 +37,10 @@ final class Errors {
         return new IllegalStateException("double free: the block at " + hex(address) + " is already free");
     }
 
+    static IllegalStateException notLive(long address) {
+        return new IllegalStateException("the block at " + hex(address) + " is free: it was already freed");
+    }
+
     static IllegalArgumentException sizeMismatch(long address, long size, long usable) {
         return new IllegalArgumentException("sized free of " + hex(address) + " with size " + size
                 + ", but the block there (" + usable + " usable bytes) was not allocated with that size");

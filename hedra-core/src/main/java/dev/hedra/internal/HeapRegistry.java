@@ -43,7 +43,6 @@ final class HeapRegistry {
     /** Every heap, owned and shared; copy on write under this object's lock. */
     private volatile ThreadHeap[] heaps;
     private long peakBytesInUse; // guarded by this
-    private long hugeBytesInUse; // guarded by this
 
     HeapRegistry(AddressSpace space, String allocatorName) {
         this.space = space;
@@ -159,7 +158,7 @@ final class HeapRegistry {
 
     /** Records the merged bytes in use as a peak candidate; called when memory is taken. */
     void samplePeak() {
-        long total = hugeBytesInUse();
+        long total = 0;
         for (ThreadHeap heap : heaps) {
             total += heap.bytesInUse();
         }
@@ -170,14 +169,6 @@ final class HeapRegistry {
 
     synchronized long peakBytesInUse() {
         return peakBytesInUse;
-    }
-
-    synchronized void addHugeBytes(long bytes) {
-        hugeBytesInUse += bytes;
-    }
-
-    synchronized long hugeBytesInUse() {
-        return hugeBytesInUse;
     }
 
     /** Before the address space is unmapped: no heap may hand out its pages again. */

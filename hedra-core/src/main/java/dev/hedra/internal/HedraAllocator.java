@@ -118,7 +118,7 @@ public final class HedraAllocator implements NativeAllocator {
             kind = ThreadHeap.MEDIUM;
             heaps.samplePeak();
         } else {
-            address = huge.allocate(size, alignment);
+            address = huge.allocate(heap, size, alignment);
             kind = ThreadHeap.HUGE;
         }
         heap.allocations[kind]++;
@@ -198,6 +198,9 @@ public final class HedraAllocator implements NativeAllocator {
                 return;
             }
         }
+        if (size <= 0 || size > MAX_SIZE) {
+            throw Errors.badSize(size);
+        }
         SlabPage page = space.slabPageAt(address);
         if (page != null && !heap.shared) {
             if (!smallSizeMatches(page.classIndex, size)) {
@@ -253,8 +256,13 @@ public final class HedraAllocator implements NativeAllocator {
     public long usableSize(long address) {
         SlabPage page = space.slabPageAt(address);
         if (page != null) {
-            if (page.indexOf(address) < 0) {
+            int index = page.indexOf(address);
+            if (index < 0) {
                 throw notABlockStart(page, address);
+            }
+            // NOTE: racy for a page another thread owns; it catches the common stale address.
+            if (page.isFreeHint(index) || page.isDeferredHint(index)) {
+                throw Errors.notLive(address);
             }
             return page.blockSize;
         }
@@ -331,6 +339,9 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public AllocatorStats stats() {
+        if (space.isClosed()) {
+            throw Errors.closed(name);
+        }
         return Stats.snapshot(name, heaps, space);
     }
 

@@ -12,7 +12,10 @@ final class HugeBlocks {
     private final AddressSpace space;
     private final HeapRegistry registry;
     private final String allocatorName;
-    private final ConcurrentHashMap<Long, Long> lengths = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Block> blocks = new ConcurrentHashMap<>();
+
+    /** A live huge block: its mapped length and the heap whose statistics count it. */
+    private record Block(long length, ThreadHeap heap) {}
 
     HugeBlocks(AddressSpace space, HeapRegistry registry, String allocatorName) {
         this.space = space;
@@ -24,7 +27,7 @@ final class HugeBlocks {
         return (size + Os.PAGE_SIZE - 1) & -Os.PAGE_SIZE;
     }
 
-    long allocate(long size, long alignment) {
+    long allocate(ThreadHeap heap, long size, long alignment) {
         long length = mappedLength(size);
         if (!space.commitHuge(length)) {
             throw space.limitReached(length, size);
@@ -34,15 +37,15 @@ final class HugeBlocks {
             space.uncommitHuge(length);
             throw Errors.system(allocatorName, size, Os.lastError());
         }
-        lengths.put(address, length);
-        registry.addHugeBytes(length);
+        blocks.put(address, new Block(length, heap));
+        heap.hugeBytesInUse.add(length);
         registry.samplePeak();
         return address;
     }
 
     /** Whether {@code address} is a live huge block. */
     boolean contains(long address) {
-        return lengths.containsKey(address);
+        return blocks.containsKey(address);
     }
 
     /**
@@ -51,17 +54,17 @@ final class HugeBlocks {
      * @return false if no huge block starts there
      */
     boolean free(long address, long size) {
-        Long length = lengths.get(address);
-        if (length == null) {
+        Block block = blocks.get(address);
+        if (block == null) {
             return false;
         }
-        if (size >= 0 && mappedLength(size) != length) {
-            throw Errors.sizeMismatch(address, size, length);
+        if (size >= 0 && mappedLength(size) != block.length) {
+            throw Errors.sizeMismatch(address, size, block.length);
         }
-        if (lengths.remove(address, length)) {
-            Os.unmap(address, length);
-            space.uncommitHuge(length);
-            registry.addHugeBytes(-length);
+        if (blocks.remove(address, block)) {
+            Os.unmap(address, block.length);
+            space.uncommitHuge(block.length);
+            block.heap.hugeBytesInUse.add(-block.length);
             return true;
         }
         return false;
@@ -69,14 +72,14 @@ final class HugeBlocks {
 
     /** Mapped length of the huge block at {@code address}, or -1. */
     long usableSize(long address) {
-        Long length = lengths.get(address);
-        return length == null ? -1 : length;
+        Block block = blocks.get(address);
+        return block == null ? -1 : block.length;
     }
 
     /** The huge block that contains {@code address}, or -1: for error messages only. */
     long blockContaining(long address) {
-        for (var entry : lengths.entrySet()) {
-            if (address - entry.getKey() >= 0 && address - entry.getKey() < entry.getValue()) {
+        for (var entry : blocks.entrySet()) {
+            if (address - entry.getKey() >= 0 && address - entry.getKey() < entry.getValue().length) {
                 return entry.getKey();
             }
         }
@@ -84,9 +87,9 @@ final class HugeBlocks {
     }
 
     void close() {
-        for (var entry : lengths.entrySet()) {
-            Os.unmap(entry.getKey(), entry.getValue());
+        for (var entry : blocks.entrySet()) {
+            Os.unmap(entry.getKey(), entry.getValue().length);
         }
-        lengths.clear();
+        blocks.clear();
     }
 }

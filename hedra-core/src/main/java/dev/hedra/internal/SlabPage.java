@@ -154,6 +154,11 @@ final class SlabPage {
         return (bits[(index >>> 6) << 1] & (1L << index)) != 0;
     }
 
+    /** Any thread: whether the block waits in the deferred bitmap (a racy hint). */
+    boolean isDeferredHint(int index) {
+        return ((long) DEFERRED.getOpaque(bits, ((index >>> 6) << 1) + 1) & (1L << index)) != 0;
+    }
+
     /** Any thread: marks the block freed remotely; false if it was already so marked. */
     boolean markDeferred(int index) {
         long bit = 1L << index;

@@ -24,7 +24,7 @@ record Stats(
         long[] classFrees = new long[SizeClasses.COUNT + 2];
         List<HeapStats> heaps = new ArrayList<>();
         long requested = 0;
-        long inUse = registry.hugeBytesInUse();
+        long inUse = 0;
         for (ThreadHeap heap : registry.all()) {
             long allocations = 0;
             long frees = 0;

@@ -63,6 +63,8 @@ final class ThreadHeap {
     final long[] allocations = new long[SizeClasses.COUNT + 2];
     final long[] frees = new long[SizeClasses.COUNT + 2];
     long bytesRequested;
+    /** Mapped bytes of live huge blocks this heap allocated; any thread frees them. */
+    final java.util.concurrent.atomic.LongAdder hugeBytesInUse = new java.util.concurrent.atomic.LongAdder();
     /** Highest {@link #bytesInUse()}, sampled when the heap takes memory (off the fast path). */
     long peakInUse;
 
@@ -309,7 +311,7 @@ final class ThreadHeap {
                 inUse += (long) (page.used - page.pendingDeferred()) * page.blockSize;
             }
         }
-        return inUse + medium.bytesInUse();
+        return inUse + medium.bytesInUse() + hugeBytesInUse.sum();
     }
 
     int pageCount() {
