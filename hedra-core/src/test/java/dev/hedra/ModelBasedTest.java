@@ -41,21 +41,24 @@ class ModelBasedTest {
     @MethodSource("seeds")
     void randomOperationsAgreeWithTheModel(AllocatorSpec spec, long seed) {
         try (CheckedAllocator hedra = spec.open()) {
-            new Run(hedra, spec, new SplitMix64(seed)).run();
+            new Run(hedra, spec, new SplitMix64(seed), OPERATIONS).run();
         }
     }
 
-    private static final class Run {
+    /** One seeded run against the model; package-private for {@link TestsCanFailTest}. */
+    static final class Run {
         final NativeAllocator hedra;
         final AllocatorSpec spec;
         final SplitMix64 random;
         final TreeMap<Long, Live> model = new TreeMap<>();
         final long baselineLive;
+        final int operations;
         long nextSeed;
         int step;
         String operation = "";
 
-        Run(NativeAllocator hedra, AllocatorSpec spec, SplitMix64 random) {
+        Run(NativeAllocator hedra, AllocatorSpec spec, SplitMix64 random, int operations) {
+            this.operations = operations;
             this.hedra = hedra;
             this.spec = spec;
             this.random = random;
@@ -65,7 +68,7 @@ class ModelBasedTest {
 
         void run() {
             try {
-                for (step = 0; step < OPERATIONS; step++) {
+                for (step = 0; step < operations; step++) {
                     one();
                     assertEquals(model.size(), hedra.stats().liveBlocks() - baselineLive,
                             () -> "live blocks differ from the model after " + operation);

@@ -53,7 +53,7 @@ class StressTest {
     record Block(long address, long size) {}
 
     /** The shared state: slots of single blocks and slots of whole batches. */
-    private static final class Exchange {
+    static final class Exchange {
         final AtomicReferenceArray<Block> slots = new AtomicReferenceArray<>(SLOTS);
         final AtomicReferenceArray<Block[]> batches = new AtomicReferenceArray<>(BATCH_SLOTS);
         final AtomicBoolean stop = new AtomicBoolean();
@@ -143,7 +143,8 @@ class StressTest {
         }
     }
 
-    private static void work(NativeAllocator hedra, Exchange exchange, SplitMix64 random, long operations) {
+    /** One worker's loop; package-private for {@link TestsCanFailTest}. */
+    static void work(NativeAllocator hedra, Exchange exchange, SplitMix64 random, long operations) {
         List<Block> batch = new ArrayList<>();
         for (long op = 0; op < operations; op++) {
             if ((op & 255) == 0) {
