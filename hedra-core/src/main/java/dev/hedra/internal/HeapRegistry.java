@@ -160,7 +160,7 @@ final class HeapRegistry {
     void samplePeak() {
         long total = 0;
         for (ThreadHeap heap : heaps) {
-            total += heap.bytesInUse();
+            total += heap.bytesInUseEstimate();
         }
         synchronized (this) {
             peakBytesInUse = Math.max(peakBytesInUse, total);

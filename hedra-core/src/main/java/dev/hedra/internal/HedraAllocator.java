@@ -39,7 +39,7 @@ public final class HedraAllocator implements NativeAllocator {
                 : Math.min(DEFAULT_REGION, Math.max(MIN_REGION, roundUp(2 * config.memoryLimit(), 1L << 22)));
         this.space = new AddressSpace(config, region);
         this.heaps = new HeapRegistry(space, name);
-        this.huge = new HugeBlocks(space, heaps, name);
+        this.huge = new HugeBlocks(space, name);
     }
 
     /** The process-wide allocator behind {@code Hedra.allocator()}. */
@@ -116,11 +116,11 @@ public final class HedraAllocator implements NativeAllocator {
         if (MediumSpans.fits(size, alignment)) {
             address = heap.medium.allocate(size, alignment);
             kind = ThreadHeap.MEDIUM;
-            heaps.samplePeak();
         } else {
             address = huge.allocate(heap, size, alignment);
             kind = ThreadHeap.HUGE;
         }
+        heap.samplePeak();
         heap.allocations[kind]++;
         heap.bytesRequested += size;
         return address;

@@ -10,16 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class HugeBlocks {
 
     private final AddressSpace space;
-    private final HeapRegistry registry;
     private final String allocatorName;
     private final ConcurrentHashMap<Long, Block> blocks = new ConcurrentHashMap<>();
 
     /** A live huge block: its mapped length and the heap whose statistics count it. */
     private record Block(long length, ThreadHeap heap) {}
 
-    HugeBlocks(AddressSpace space, HeapRegistry registry, String allocatorName) {
+    HugeBlocks(AddressSpace space, String allocatorName) {
         this.space = space;
-        this.registry = registry;
         this.allocatorName = allocatorName;
     }
 
@@ -39,7 +37,6 @@ final class HugeBlocks {
         }
         blocks.put(address, new Block(length, heap));
         heap.hugeBytesInUse.add(length);
-        registry.samplePeak();
         return address;
     }
 

@@ -63,6 +63,11 @@ final class ThreadHeap {
     final long[] allocations = new long[SizeClasses.COUNT + 2];
     final long[] frees = new long[SizeClasses.COUNT + 2];
     long bytesRequested;
+    /**
+     * Usable bytes of blocks in this heap's pages that the owner has not seen freed: remote frees
+     * count once collected. One add per operation keeps peak sampling O(1) per heap.
+     */
+    long smallInUse;
     /** Mapped bytes of live huge blocks this heap allocated; any thread frees them. */
     final java.util.concurrent.atomic.LongAdder hugeBytesInUse = new java.util.concurrent.atomic.LongAdder();
     /** Highest {@link #bytesInUse()}, sampled when the heap takes memory (off the fast path). */
@@ -87,6 +92,7 @@ final class ThreadHeap {
         }
         allocations[c]++;
         bytesRequested += size;
+        smallInUse += SizeClasses.blockSize(c);
         return address;
     }
 
@@ -109,8 +115,7 @@ final class ThreadHeap {
             page = new SlabPage(this, space.takeRun(pageUnits(c), size), c);
             space.map(page);
             addPage(page);
-            peakInUse = Math.max(peakInUse, bytesInUse());
-            registry.samplePeak();
+            samplePeak();
         }
         current[c] = page;
         return page.allocate();
@@ -141,6 +146,7 @@ final class ThreadHeap {
             return false;
         }
         int used = page.freeLocal(address, index);
+        smallInUse -= page.blockSize;
         if (used == 0 || used == page.capacity - 1) {
             gainedSpace(page, used == page.capacity - 1);
         }
@@ -172,6 +178,7 @@ final class ThreadHeap {
 
     /** Owner: remote frees of {@code page} were collected. */
     void onCollected(SlabPage page, int usedBefore, int collected) {
+        smallInUse -= (long) collected * page.blockSize;
         boolean wasFull = usedBefore == page.capacity;
         if (wasFull || page.used == 0) {
             gainedSpace(page, wasFull);
@@ -298,20 +305,31 @@ final class ThreadHeap {
     // ---- statistics --------------------------------------------------------------------------
 
     /**
-     * Any thread, racy: usable bytes of the live blocks in this heap's pages and medium spans.
-     * Computed from the pages rather than counted, to keep counters off the fast path.
+     * Any thread, racy and O(1): usable bytes of this heap's blocks, counting remote frees not
+     * yet collected as still in use. For peaks.
      */
+    long bytesInUseEstimate() {
+        return smallInUse + medium.bytesInUse() + hugeBytesInUse.sum();
+    }
+
+    /** Owner, on a slow path: records this heap's and the allocator's peak. */
+    void samplePeak() {
+        peakInUse = Math.max(peakInUse, bytesInUseEstimate());
+        registry.samplePeak();
+    }
+
+    /** Any thread, racy: usable bytes of the live blocks, remote frees subtracted (for stats). */
     long bytesInUse() {
-        long inUse = 0;
+        long pending = 0;
         SlabPage[] snapshot = pages;
         int count = Math.min(pageCount, snapshot.length);
         for (int i = 0; i < count; i++) {
             SlabPage page = snapshot[i];
             if (page != null) {
-                inUse += (long) (page.used - page.pendingDeferred()) * page.blockSize;
+                pending += (long) page.pendingDeferred() * page.blockSize;
             }
         }
-        return inUse + medium.bytesInUse() + hugeBytesInUse.sum();
+        return bytesInUseEstimate() - pending;
     }
 
     int pageCount() {
