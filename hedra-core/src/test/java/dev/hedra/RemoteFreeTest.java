@@ -1,0 +1,125 @@
+package dev.hedra;
+
+import static dev.hedra.SizeClassOracle.KiB;
+import static dev.hedra.SizeClassOracle.MiB;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Frees from threads other than the owner: memory freed remotely must come back to the owner
+ * (no blow-up in a producer-consumer pipeline), and two threads racing to free the same block
+ * must not both succeed.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class RemoteFreeTest {
+
+    private static final Long POISON = -1L;
+
+    /**
+     * A producer allocates, a consumer frees, 200 rounds of 5,000 blocks. If remote frees never
+     * reached the producer's pages, committed memory would grow with every round.
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void producerConsumerDoesNotBlowUp(ThreadKind kind) {
+        int rounds = 200;
+        int perRound = 5_000;
+        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+            BlockingQueue<Long> queue = new ArrayBlockingQueue<>(perRound * 2);
+            long[] committed = new long[rounds];
+            List<ThreadKind.Body> bodies = List.of(
+                    () -> {
+                        SplitMix64 random = new SplitMix64(99);
+                        for (int round = 0; round < rounds; round++) {
+                            for (int i = 0; i < perRound; i++) {
+                                long size = random.oneIn(200) ? random.between(32 * KiB + 1, 200 * KiB)
+                                        : random.between(1, 2048);
+                                long address = hedra.malloc(size);
+                                Blocks.writeCookie(address, Math.min(size, 8));
+                                queue.put(address);
+                            }
+                            committed[round] = hedra.stats().bytesCommitted();
+                        }
+                        queue.put(POISON);
+                    },
+                    () -> {
+                        for (Long address = queue.take(); !address.equals(POISON); address = queue.take()) {
+                            hedra.free(address);
+                        }
+                    });
+            kind.runAll(Duration.ofSeconds(100), bodies);
+            long early = committed[19];
+            long late = committed[rounds - 1];
+            assertTrue(late <= 2 * early + 8 * MiB, () -> "committed memory grew with the rounds of remote frees: "
+                    + early / KiB + " KiB after 20 rounds, " + late / KiB + " KiB after " + rounds + ":\n" + hedra.stats());
+            AllocatorStats stats = hedra.stats();
+            assertEquals(0, stats.liveBlocks(), () -> "live blocks at the end:\n" + stats);
+        }
+    }
+
+    /**
+     * Two threads free each of 20,000 blocks at the same moment (one may be the owner): exactly
+     * one free of each block succeeds, the other is rejected, and the allocator stays consistent.
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void racingDoubleFreesLetExactlyOneWin(ThreadKind kind) throws Exception {
+        int blocks = 20_000;
+        int chunk = 500;
+        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+            long[] addresses = new long[blocks];
+            AtomicInteger succeeded = new AtomicInteger();
+            AtomicInteger rejected = new AtomicInteger();
+            CyclicBarrier barrier = new CyclicBarrier(2);
+            List<ThreadKind.Body> bodies = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int me = t;
+                bodies.add(() -> {
+                    SplitMix64 random = new SplitMix64(7 + me);
+                    for (int start = 0; start < blocks; start += chunk) {
+                        if (me == 0) {
+                            // The owner: allocates the chunk, then races the other thread to free it.
+                            for (int i = start; i < start + chunk; i++) {
+                                long size = random.oneIn(50) ? 40_000 : random.between(8, 256);
+                                addresses[i] = hedra.delegate().malloc(size);
+                            }
+                        }
+                        barrier.await(30, TimeUnit.SECONDS);
+                        for (int i = start; i < start + chunk; i++) {
+                            try {
+                                // The delegate: the checked wrapper would untrack the block for the loser too.
+                                hedra.delegate().free(addresses[i]);
+                                succeeded.incrementAndGet();
+                            } catch (IllegalStateException | IllegalArgumentException e) {
+                                rejected.incrementAndGet();
+                            }
+                        }
+                        barrier.await(30, TimeUnit.SECONDS);
+                    }
+                });
+            }
+            kind.runAll(Duration.ofSeconds(100), bodies);
+            assertEquals(blocks, succeeded.get(), "frees that succeeded (one per block)");
+            assertEquals(blocks, rejected.get(), "frees that were rejected (one per block)");
+            AllocatorStats stats = hedra.stats();
+            assertEquals(0, stats.liveBlocks(), () -> "live blocks at the end:\n" + stats);
+            assertEquals(0, stats.bytesInUse(), () -> "bytes in use at the end:\n" + stats);
+            // Still sound: a fresh batch of blocks is distinct and freeable.
+            LiveSet set = LiveSet.create(hedra);
+            set.assertStillAllocates();
+            set.freeAll();
+        }
+    }
+}
