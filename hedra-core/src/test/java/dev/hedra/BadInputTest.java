@@ -278,6 +278,42 @@ class BadInputTest {
         });
     }
 
+    /** usableSize is defined only at the start of a live block; anywhere else the checks say so. */
+    @ParameterizedTest
+    @EnumSource(AllocatorSpec.class)
+    void usableSizeOfAnythingButALiveBlock(AllocatorSpec spec) {
+        try (Arena arena = Arena.ofConfined()) {
+            long arenaAddress = arena.allocate(64).address();
+            withLiveSet(spec, (hedra, set) -> {
+                long small = hedra.malloc(64);
+                long medium = hedra.malloc(40_000);
+                long freed = hedra.malloc(100);
+                hedra.free(freed);
+                for (long address : new long[] {small + 8, small + 1, medium + 4096, 0, 0x1234567L | 1, arenaAddress}) {
+                    assertRejected(set, "usableSize(" + Blocks.hex(address) + ")", ARGUMENT,
+                            () -> hedra.usableSize(address), namesAddress(address));
+                }
+                assertRejected(set, "usableSize of a freed block", EITHER, () -> hedra.usableSize(freed),
+                        namesAddress(freed));
+                hedra.free(small);
+                hedra.free(medium);
+            });
+        }
+    }
+
+    /** The builder's name appears in error messages. */
+    @Test
+    void messagesNameTheAllocator() {
+        try (CheckedAllocator hedra = CheckedAllocator.wrap(Hedra.builder().name("tidepool").build(), true)) {
+            long address = hedra.malloc(64);
+            hedra.free(address);
+            for (Executable call : List.<Executable>of(() -> hedra.free(0x1234567L | 1), () -> hedra.free(address))) {
+                Throwable thrown = assertThrows(RuntimeException.class, call);
+                assertTrue(thrown.getMessage().contains("tidepool"), () -> Messages.describe(thrown));
+            }
+        }
+    }
+
     // ---- sized free with the wrong size
 
     static Stream<Arguments> wrongSizes() {

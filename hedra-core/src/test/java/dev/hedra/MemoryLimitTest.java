@@ -31,6 +31,7 @@ class MemoryLimitTest {
     }
 
     private static void assertNamesLimitAndRequest(OutOfMemoryError oom, long request, long usable) {
+        assertTrue(oom.getMessage().contains("limited"), () -> "the message should name the allocator: " + oom);
         Messages.assertNamesBytes(oom, "limit", LIMIT);
         Messages.assertNamesBytes(oom, "request", request, usable);
     }

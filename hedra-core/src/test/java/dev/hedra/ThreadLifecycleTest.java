@@ -140,7 +140,7 @@ class ThreadLifecycleTest {
                         () -> "committed memory grew with the number of dead threads: " + committed100 / KiB
                                 + " KiB after 100 threads, " + committedAfter1000 / KiB + " KiB after 1,000:\n" + stats);
                 long residentGrowth = residentAfter1000 - residentAfter100;
-                assertTrue(residentGrowth < 256 * MiB,
+                assertTrue(residentGrowth < 512 * MiB, // loose: the Java heap may grow too
                         () -> "resident memory grew by " + residentGrowth / MiB + " MiB from 100 to 1,000 threads");
                 int heaps100 = heapsAfter100;
                 assertTrue(stats.heaps().size() <= Math.max(64, heaps100),
