@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +36,7 @@ public final class Compare {
         this.out = out;
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         CompareOptions options;
         try {
             options = CompareOptions.parse(args);
@@ -52,7 +53,7 @@ public final class Compare {
         System.exit(new Compare(options, System.out).run());
     }
 
-    private int run() throws IOException {
+    private int run() throws IOException, InterruptedException {
         long start = System.nanoTime();
         Map<String, String> settings = settings();
         out.println("Hedra benchmark comparison");
@@ -61,11 +62,10 @@ public final class Compare {
         List<PeerKind> peers = availablePeers();
         Optional<Path> jemallocJvm = Optional.empty();
         if (peers.contains(PeerKind.JEMALLOC)) {
-            Path library = JemallocPreload.findLibrary().orElseThrow();
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            jemallocJvm = Optional.of(JemallocPreload.writeJvmWrapper(library, java));
-            out.println("  jemalloc   forks run with LD_PRELOAD=" + library
-                    + "; each checks mallctl(\"version\") before measuring");
+            jemallocJvm = jemallocJvm();
+            if (jemallocJvm.isEmpty()) {
+                peers.remove(PeerKind.JEMALLOC);
+            }
         }
 
         List<Measurement> measurements = new ArrayList<>();
@@ -89,6 +89,7 @@ public final class Compare {
             measurements.add(runAndPrint(runner, runs.get(i).workload(), runs.get(i).peer()));
         }
 
+        measurements.sort(Comparator.comparing(Measurement::workload).thenComparing(Measurement::peer));
         var report = new ComparisonReport(options.workloads(), peers, measurements);
         out.println();
         report.printTimes(out);
@@ -121,6 +122,25 @@ public final class Compare {
             m.problem().ifPresent(problem -> problem.lines().forEach(line -> out.println("        | " + line)));
         }
         return m;
+    }
+
+    /**
+     * Writes the script that starts jemalloc's forks and checks, in a JVM it starts, that jemalloc
+     * is really there; prints what it found. Empty if jemalloc cannot run.
+     */
+    private Optional<Path> jemallocJvm() throws IOException, InterruptedException {
+        Path library = JemallocPreload.findLibrary().orElseThrow();
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path wrapper = JemallocPreload.writeJvmWrapper(library, java);
+        try {
+            String version = JemallocPreload.checkInChildJvm(wrapper);
+            out.println("  jemalloc   " + version + ", forks run with LD_PRELOAD=" + library
+                    + "; each checks mallctl(\"version\") before measuring");
+            return Optional.of(wrapper);
+        } catch (IllegalStateException failure) {
+            out.println("  skipping   jemalloc: " + failure.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** The peers that can run here; prints a note for each one that cannot. */

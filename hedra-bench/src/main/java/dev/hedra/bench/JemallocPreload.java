@@ -11,12 +11,14 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How jemalloc gets into a JVM, and the proof that it did.
@@ -33,7 +35,7 @@ import java.util.Optional;
  * sets {@code LD_PRELOAD} and execs {@code java}: JMH starts forks with the parent's environment,
  * but lets the runner name the executable.
  */
-final class JemallocPreload {
+public final class JemallocPreload {
 
     private static final String FILE_NAME = NativeLibrary.JEMALLOC.fileName();
 
@@ -121,6 +123,40 @@ final class JemallocPreload {
                 exec %s "$@"
                 """.formatted(shellQuote(library.toString()), shellQuote(java.toString())));
         return script;
+    }
+
+    /**
+     * Starts a JVM through {@code wrapper} that runs {@link #main}, and returns the jemalloc
+     * version it reports.
+     *
+     * @throws IllegalStateException with the child's output if jemalloc did not work there
+     */
+    static String checkInChildJvm(Path wrapper) throws IOException, InterruptedException {
+        Process child = new ProcessBuilder(wrapper.toString(), AllocatorBenchmark.NATIVE_ACCESS,
+                        "-cp", System.getProperty("java.class.path"), JemallocPreload.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!child.waitFor(60, TimeUnit.SECONDS) || child.exitValue() != 0) {
+            child.destroyForcibly();
+            throw new IllegalStateException("jemalloc check failed in a JVM with LD_PRELOAD: " + output);
+        }
+        return output.lines().reduce((first, last) -> last).orElse("");
+    }
+
+    /**
+     * The child side of {@link #checkInChildJvm}: allocates, writes and frees a block through the
+     * jemalloc peer and prints jemalloc's version last.
+     */
+    public static void main(String[] args) {
+        Peer peer = PeerKind.JEMALLOC.create(1);
+        long address = peer.allocate(0, 64);
+        NativeMemory.writeLong(address, address);
+        if (NativeMemory.readLong(address) != address) {
+            throw new IllegalStateException("jemalloc block at " + address + " did not keep what was written");
+        }
+        peer.free(0, address, 64);
+        System.out.println("jemalloc " + JemallocPeer.VERSION);
     }
 
     private static String shellQuote(String text) {

@@ -8,10 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -40,19 +37,12 @@ class PeerSmokeTest {
         Path library = JemallocPreload.findLibrary().orElse(null);
         assumeTrue(library != null, NativeLibrary.JEMALLOC.missingMessage());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path wrapper = JemallocPreload.writeJvmWrapper(library, java);
-        Process child = new ProcessBuilder(List.of(wrapper.toString(), AllocatorBenchmark.NATIVE_ACCESS,
-                        "-cp", System.getProperty("java.class.path"), JemallocChild.class.getName()))
-                .redirectErrorStream(true)
-                .start();
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish");
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, child.exitValue(), output);
-        assertTrue(output.contains("jemalloc version "), output);
+        String version = JemallocPreload.checkInChildJvm(JemallocPreload.writeJvmWrapper(library, java));
+        assertTrue(version.matches("jemalloc \\d+\\.\\d+.*"), version);
     }
 
     /** Allocates a block of each size, writes every one, checks them, frees them. */
-    static void allocateWriteReadFree(Peer peer) {
+    private static void allocateWriteReadFree(Peer peer) {
         long[] addresses = new long[SIZES.length];
         for (int slot = 0; slot < SIZES.length; slot++) {
             addresses[slot] = peer.allocate(slot, SIZES[slot]);
@@ -66,14 +56,6 @@ class PeerSmokeTest {
         }
         for (int slot = SIZES.length - 1; slot >= 0; slot--) {
             peer.free(slot, addresses[slot], SIZES[slot]);
-        }
-    }
-
-    /** The child JVM's side of {@link #jemallocRunsInAJvmThatPreloadsIt}. */
-    static final class JemallocChild {
-        public static void main(String[] args) {
-            allocateWriteReadFree(PeerKind.JEMALLOC.create(SIZES.length));
-            System.out.println("jemalloc version " + JemallocPeer.VERSION);
         }
     }
 }
