@@ -87,15 +87,11 @@ final class ComparisonRunner {
      */
     static String failureExcerpt(String report) {
         List<String> lines = Arrays.asList(report.split("\n"));
-        int start = 0;
+        int start = Math.max(0, lines.size() - FAILURE_EXCERPT_LINES);
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.startsWith("<failure>") || line.startsWith("<forked VM failed")) {
+            if (lines.get(i).contains("<failure>") || lines.get(i).contains("<forked VM failed")) {
                 start = i;
                 break;
-            }
-            if (i == lines.size() - 1) {
-                start = Math.max(0, lines.size() - FAILURE_EXCERPT_LINES);
             }
         }
         List<String> excerpt = lines.subList(start, Math.min(lines.size(), start + FAILURE_EXCERPT_LINES));
