@@ -122,6 +122,20 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
      */
     void free(MemorySegment segment);
 
+    /**
+     * Opens an arena confined to the calling thread, backed by this allocator.
+     *
+     * @see HedraArena
+     */
+    HedraArena newConfinedArena();
+
+    /**
+     * Opens an arena that any thread may use, backed by this allocator.
+     *
+     * @see HedraArena
+     */
+    HedraArena newSharedArena();
+
     /** Returns a snapshot of this allocator's statistics. */
     AllocatorStats stats();
 

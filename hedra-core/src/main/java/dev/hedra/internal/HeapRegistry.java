@@ -149,6 +149,7 @@ final class HeapRegistry {
         if (!mine.shared || mine.lock.isHeldByCurrentThread()) {
             mine.releaseEmptyPages(false);
             mine.medium.releaseFreeAreas();
+            mine.releaseArenaChunks();
         }
     }
 

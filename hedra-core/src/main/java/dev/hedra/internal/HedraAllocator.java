@@ -1,6 +1,7 @@
 package dev.hedra.internal;
 
 import dev.hedra.AllocatorStats;
+import dev.hedra.HedraArena;
 import dev.hedra.NativeAllocator;
 import java.lang.foreign.MemorySegment;
 
@@ -335,6 +336,59 @@ public final class HedraAllocator implements NativeAllocator {
         free(segment.address());
     }
 
+    // ---- arenas ------------------------------------------------------------------------------
+
+    @Override
+    public HedraArena newConfinedArena() {
+        checkOpen();
+        return new BumpArena(this, false, null);
+    }
+
+    @Override
+    public HedraArena newSharedArena() {
+        checkOpen();
+        return new BumpArena(this, true, null);
+    }
+
+    /** A 64 KiB arena chunk, as {@code base | ceil(dirtyBytes / 8)}: from the caller's cache if it has one. */
+    long takeArenaChunk() {
+        ThreadHeap heap = heaps.current();
+        if (heap.shared) {
+            heap.lock.lock();
+            try {
+                return takeArenaChunk(heap);
+            } finally {
+                heap.lock.unlock();
+            }
+        }
+        return takeArenaChunk(heap);
+    }
+
+    private long takeArenaChunk(ThreadHeap heap) {
+        long chunk = heap.popArenaChunk();
+        return chunk != 0 ? chunk : space.takeRun(1, BumpArena.CHUNK); // fresh: dirty 0
+    }
+
+    /** Takes back a closed arena's chunk whose first {@code dirtyBytes} may hold data. */
+    void returnArenaChunk(long base, int dirtyBytes) {
+        long encoded = base | ((dirtyBytes + 7) >>> 3);
+        ThreadHeap heap = heaps.current();
+        boolean kept;
+        if (heap.shared) {
+            heap.lock.lock();
+            try {
+                kept = heap.pushArenaChunk(encoded);
+            } finally {
+                heap.lock.unlock();
+            }
+        } else {
+            kept = heap.pushArenaChunk(encoded);
+        }
+        if (!kept) {
+            space.releaseRun(base, 1);
+        }
+    }
+
     // ---- statistics and life cycle -----------------------------------------------------------
 
     @Override
@@ -366,6 +420,12 @@ public final class HedraAllocator implements NativeAllocator {
     }
 
     // ---- errors ------------------------------------------------------------------------------
+
+    private void checkOpen() {
+        if (space.isClosed()) {
+            throw Errors.closed(name);
+        }
+    }
 
     private static void checkSize(long size) {
         if (size <= 0 || size > MAX_SIZE) {

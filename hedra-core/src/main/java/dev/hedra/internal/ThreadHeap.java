@@ -26,6 +26,8 @@ final class ThreadHeap {
     /** Statistics slots past the small classes. */
     static final int MEDIUM = SizeClasses.COUNT;
     static final int HUGE = SizeClasses.COUNT + 1;
+    /** Arena chunks a heap keeps for the next arena its thread opens (1 MiB). */
+    static final int ARENA_CHUNK_CACHE = 16;
 
     private static final SlabPage[] NO_PAGES = new SlabPage[SizeClasses.COUNT];
 
@@ -56,6 +58,9 @@ final class ThreadHeap {
     private final SlabPage[] available = new SlabPage[SizeClasses.COUNT]; // owner only
     private long emptyBytes;                                  // owner only
     private SlabPage[] pages = new SlabPage[16];              // owner only; every live page
+    /** Closed arenas' chunks, as {@code base | ceil(dirtyBytes / 8)}; owner only. */
+    private final long[] arenaChunks = new long[ARENA_CHUNK_CACHE];
+    private int arenaChunkCount;                              // owner only
     private int pageCount;                                    // owner only
 
     // Statistics. Owner only; NOTE: snapshots read them racily, which at worst misses the last
@@ -204,6 +209,31 @@ final class ThreadHeap {
         }
     }
 
+    /** Owner: a cached arena chunk ({@code base | dirty / 8}), or 0 if none. */
+    long popArenaChunk() {
+        return arenaChunkCount == 0 ? 0 : arenaChunks[--arenaChunkCount];
+    }
+
+    /** Owner: keeps a closed arena's chunk for reuse; false if the cache is full. */
+    boolean pushArenaChunk(long encodedChunk) {
+        if (arenaChunkCount == arenaChunks.length) {
+            return false;
+        }
+        arenaChunks[arenaChunkCount++] = encodedChunk;
+        return true;
+    }
+
+    /** Owner: gives the cached arena chunks back to the address space. */
+    long releaseArenaChunks() {
+        long released = 0;
+        while (arenaChunkCount > 0) {
+            long chunk = arenaChunks[--arenaChunkCount];
+            space.releaseRun(chunk & -AddressSpace.UNIT, 1);
+            released += AddressSpace.UNIT;
+        }
+        return released;
+    }
+
     /** Owner: collects remote frees now; used before statistics and when reclaiming. */
     void collectRemoteFrees() {
         if (remoteFrees.hasPending()) {
@@ -239,12 +269,13 @@ final class ThreadHeap {
         if (includeCurrent) {
             released += medium.releaseFreeAreas();
         }
-        return released;
+        return released + releaseArenaChunks();
     }
 
     /** Drops every page without giving memory back: the address space is being unmapped. */
     void forgetAll() {
         lastFreed = NO_PAGES[0];
+        arenaChunkCount = 0;
         Arrays.fill(pages, null);
         pageCount = 0;
         System.arraycopy(NO_PAGES, 0, current, 0, SizeClasses.COUNT);

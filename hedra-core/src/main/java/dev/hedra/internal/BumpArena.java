@@ -1,0 +1,244 @@
+package dev.hedra.internal;
+
+import dev.hedra.HedraArena;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A {@link HedraArena}: bump allocation through 64 KiB chunks of the address space, with large
+ * requests served as ordinary blocks of the allocator; close gives back the chunks (to the
+ * closing thread's chunk cache, see {@link ThreadHeap#takeArenaChunk}) and frees the blocks.
+ *
+ * <pre>
+ *   chunk  [ segment | segment | ...      offset -&gt;            |              ]
+ *          0                              offset   dirty        CHUNK
+ *          bytes below dirty may hold a previous arena's data; bytes from dirty up are zero.
+ *          The first zeroed allocation below dirty zeroes everything from it up to dirty.
+ * </pre>
+ *
+ * Segments are slices of one segment per chunk that carries {@link #session}'s scope, so the
+ * JDK checks every access: after close, and from the wrong thread of a confined arena.
+ * A confined arena is used by its owner only; a shared one under this object's lock.
+ */
+final class BumpArena implements HedraArena {
+
+    static final int CHUNK = (int) AddressSpace.UNIT;
+    /** Larger requests get a block of their own rather than a slice of a chunk. */
+    private static final long LARGE = CHUNK / 4;
+
+    private final HedraAllocator allocator;
+    private final Arena session;
+    private final boolean shared;
+    private final BumpArena parent;
+    /** The thread of a confined arena; null for a shared one. */
+    private final Thread owner;
+    private List<BumpArena> children;
+
+    private MemorySegment chunk;   // the current chunk, with this arena's scope
+    private long chunkBase;
+    private int offset = CHUNK;    // none yet: the first allocation takes a chunk
+    private int dirty;
+    private static final long[] NONE = new long[0];
+    // Earlier chunks with their dirty marks; the current one is chunkBase and dirty/offset.
+    private long[] chunks = NONE;
+    private int[] dirtyMarks = new int[0];
+    private int chunkCount; // earlier chunks
+    private boolean hasChunk;
+    private long[] blocks = NONE;
+    private int blockCount;
+    private long bytesAllocated;
+    private boolean closed;
+
+    BumpArena(HedraAllocator allocator, boolean shared, BumpArena parent) {
+        this.allocator = allocator;
+        this.shared = shared;
+        this.parent = parent;
+        this.owner = shared ? null : Thread.currentThread();
+        this.session = shared ? Arena.ofShared() : Arena.ofConfined();
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        return allocate(byteSize, byteAlignment, true);
+    }
+
+    @Override
+    public MemorySegment allocateUninitialized(long byteSize, long byteAlignment) {
+        return allocate(byteSize, byteAlignment, false);
+    }
+
+    private MemorySegment allocate(long byteSize, long byteAlignment, boolean zero) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("byteSize must not be negative: " + byteSize);
+        }
+        if (byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0) {
+            throw Errors.badAlignment(byteAlignment);
+        }
+        if (shared) {
+            synchronized (this) {
+                return allocateChecked(byteSize, byteAlignment, zero);
+            }
+        }
+        return allocateChecked(byteSize, byteAlignment, zero);
+    }
+
+    private MemorySegment allocateChecked(long byteSize, long byteAlignment, boolean zero) {
+        checkOpenAndThread();
+        if (byteSize > LARGE || byteAlignment > LARGE) {
+            return allocateLarge(byteSize, byteAlignment, zero);
+        }
+        int size = (int) byteSize;
+        // Chunks are 64 KiB aligned, so an offset aligned within the chunk is aligned in memory.
+        int start = (int) ((offset + byteAlignment - 1) & -byteAlignment);
+        if (start + size > CHUNK) {
+            nextChunk();
+            start = 0;
+        }
+        offset = start + size;
+        bytesAllocated += offset - start;
+        if (zero && start < dirty) {
+            // Zero the whole dirty rest of the chunk in one fill: each dirty byte is zeroed once,
+            // and one large fill is far cheaper than many small ones.
+            chunk.asSlice(start, dirty - start).fill((byte) 0);
+            dirty = start;
+        }
+        return chunk.asSlice(start, size);
+    }
+
+    private MemorySegment allocateLarge(long byteSize, long byteAlignment, boolean zero) {
+        long address = allocator.malloc(Math.max(byteSize, 1), byteAlignment);
+        if (blockCount == blocks.length) {
+            blocks = Arrays.copyOf(blocks, Math.max(4, blockCount * 2));
+        }
+        blocks[blockCount++] = address;
+        bytesAllocated += byteSize;
+        MemorySegment segment = MemorySegment.ofAddress(address).reinterpret(byteSize, session, null);
+        if (zero && byteSize <= MediumSpans.MAX_SIZE) { // huge blocks are fresh maps
+            segment.fill((byte) 0);
+        }
+        return segment;
+    }
+
+    private void nextChunk() {
+        if (hasChunk) {
+            if (chunkCount == chunks.length) {
+                chunks = Arrays.copyOf(chunks, Math.max(4, chunkCount * 2));
+                dirtyMarks = Arrays.copyOf(dirtyMarks, chunks.length);
+            }
+            chunks[chunkCount] = chunkBase;
+            dirtyMarks[chunkCount++] = Math.max(dirty, offset);
+        }
+        long encoded = allocator.takeArenaChunk();
+        dirty = (int) (encoded & (CHUNK - 1)) << 3; // the dirty mark travels in 8-byte steps
+        chunkBase = encoded & -CHUNK;
+        hasChunk = true;
+        chunk = MemorySegment.ofAddress(chunkBase).reinterpret(CHUNK, session, null);
+        offset = 0;
+    }
+
+    @Override
+    public MemorySegment.Scope scope() {
+        return session.scope();
+    }
+
+    @Override
+    public HedraArena openChild() {
+        BumpArena child;
+        if (shared) {
+            synchronized (this) {
+                checkOpenAndThread();
+                child = new BumpArena(allocator, true, this);
+                addChild(child);
+            }
+        } else {
+            checkOpenAndThread();
+            child = new BumpArena(allocator, false, this);
+            addChild(child);
+        }
+        return child;
+    }
+
+    private void addChild(BumpArena child) {
+        if (children == null) {
+            children = new ArrayList<>();
+        }
+        children.add(child);
+    }
+
+    @Override
+    public long bytesAllocated() {
+        if (shared) {
+            synchronized (this) {
+                return bytesAllocated;
+            }
+        }
+        return bytesAllocated;
+    }
+
+    @Override
+    public void close() {
+        if (shared) {
+            synchronized (this) {
+                closeChecked();
+            }
+        } else {
+            closeChecked();
+        }
+    }
+
+    private void closeChecked() {
+        if (!closed && children != null) {
+            for (BumpArena child : List.copyOf(children)) {
+                child.close();
+            }
+        }
+        session.close(); // throws as the JDK's arenas do: already closed, or the wrong thread
+        closed = true;
+        if (hasChunk) {
+            allocator.returnArenaChunk(chunkBase, Math.max(dirty, offset));
+            hasChunk = false;
+        }
+        for (int i = 0; i < chunkCount; i++) {
+            allocator.returnArenaChunk(chunks[i], dirtyMarks[i]);
+        }
+        for (int i = 0; i < blockCount; i++) {
+            allocator.free(blocks[i]);
+        }
+        chunkCount = 0;
+        blockCount = 0;
+        chunk = null;
+        if (parent != null) {
+            parent.removeChild(this);
+        }
+    }
+
+    private void removeChild(BumpArena child) {
+        if (shared) {
+            synchronized (this) {
+                if (children != null) {
+                    children.remove(child);
+                }
+            }
+        } else if (children != null) {
+            children.remove(child);
+        }
+    }
+
+    private void checkOpenAndThread() {
+        if (closed) {
+            throw new IllegalStateException("Already closed");
+        }
+        if (owner != null && owner != Thread.currentThread()) {
+            throw new WrongThreadException("Attempted access outside owning thread");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return (shared ? "shared" : "confined") + " Hedra arena of " + allocator + ", "
+                + bytesAllocated + " bytes allocated" + (closed ? ", closed" : "");
+    }
+}
