@@ -185,6 +185,17 @@ final class CheckedAllocator implements NativeAllocator {
         }
     }
 
+    // Arenas come from the real allocator: their blocks are not tracked here.
+    @Override
+    public HedraArena newConfinedArena() {
+        return delegate.newConfinedArena();
+    }
+
+    @Override
+    public HedraArena newSharedArena() {
+        return delegate.newSharedArena();
+    }
+
     @Override
     public AllocatorStats stats() {
         return delegate.stats();

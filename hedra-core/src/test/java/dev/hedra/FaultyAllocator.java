@@ -98,6 +98,17 @@ final class FaultyAllocator implements NativeAllocator {
         delegate.free(segment);
     }
 
+    // Arenas come from the real allocator: their blocks are not tracked here.
+    @Override
+    public HedraArena newConfinedArena() {
+        return delegate.newConfinedArena();
+    }
+
+    @Override
+    public HedraArena newSharedArena() {
+        return delegate.newSharedArena();
+    }
+
     @Override
     public AllocatorStats stats() {
         return delegate.stats();

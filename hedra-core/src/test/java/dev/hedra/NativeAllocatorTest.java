@@ -605,6 +605,56 @@ class NativeAllocatorTest {
         }
     }
 
+    // ---- memory going back and being reused
+
+    /** Huge blocks are mapped directly and unmapped on free: committed and resident bytes drop. */
+    @Test
+    void hugeBlocksGoBackToTheSystemOnFree() {
+        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+            long size = 256 * MiB;
+            long before = hedra.stats().bytesCommitted();
+            long address = hedra.malloc(size);
+            Blocks.segment(address, size).fill((byte) 7);
+            long committed = hedra.stats().bytesCommitted();
+            long resident = Resident.bytes();
+            assertTrue(committed - before >= size, () -> "a huge block of " + size + " bytes added only "
+                    + (committed - before) + " committed bytes");
+            hedra.free(address, size);
+            AllocatorStats after = hedra.stats();
+            assertTrue(committed - after.bytesCommitted() >= size,
+                    () -> "freeing a huge block did not return its " + size + " bytes:\n" + after);
+            long dropped = resident - Resident.bytes();
+            assertTrue(resident == 0 || dropped >= size / 2,
+                    () -> "resident memory dropped by only " + dropped / MiB + " MiB after freeing a touched huge block");
+            assertTrue(after.peakBytesCommitted() >= committed, "the peak keeps the huge block");
+        }
+    }
+
+    /** Freed neighbouring medium blocks merge: a block as large as all of them fits where they were. */
+    @Test
+    void mediumBlocksCoalesceOnFree() {
+        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+            long size = 100 * KiB;
+            long[] blocks = new long[10];
+            for (int i = 0; i < blocks.length; i++) {
+                blocks[i] = hedra.malloc(size);
+            }
+            long low = Arrays.stream(blocks).min().orElseThrow();
+            long high = Arrays.stream(blocks).max().orElseThrow() + size;
+            long guard = hedra.malloc(size); // keeps the span from merging with the rest of the area
+            for (long block : blocks) {
+                hedra.free(block, size);
+            }
+            long merged = hedra.malloc(900 * KiB);
+            assertTrue(high - low < 2 * blocks.length * size, "the ten blocks were allocated close together");
+            assertTrue(merged >= low && merged + 900 * KiB <= high + 4 * KiB,
+                    () -> "900 KiB went to " + Blocks.hex(merged) + ", not into the merged span ["
+                            + Blocks.hex(low) + ", " + Blocks.hex(high) + ") of ten freed 100 KiB blocks");
+            hedra.free(merged);
+            hedra.free(guard);
+        }
+    }
+
     // ---- allocators: the process-wide one, builders, close
 
     @Test
