@@ -123,6 +123,14 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
     void free(MemorySegment segment);
 
     /**
+     * Creates a first-class heap: blocks that live together, freed one by one or all at once.
+     *
+     * @param name shown in statistics and error messages
+     * @see NativeHeap
+     */
+    NativeHeap newHeap(String name);
+
+    /**
      * Opens an arena confined to the calling thread, backed by this allocator.
      *
      * @see HedraArena

@@ -43,6 +43,8 @@ final class HeapRegistry {
     /** Every heap, owned and shared; copy on write under this object's lock. */
     private volatile ThreadHeap[] heaps;
     private long peakBytesInUse; // guarded by this
+    /** Holds the counters of destroyed heaps; never allocates. Guarded by this. */
+    private final ThreadHeap retired;
 
     HeapRegistry(AddressSpace space, String allocatorName) {
         this.space = space;
@@ -53,6 +55,7 @@ final class HeapRegistry {
             sharedHeaps[i] = new ThreadHeap(space, this, "virtual-threads-" + i, true);
         }
         heaps = sharedHeaps.clone();
+        retired = new ThreadHeap(space, this, "destroyed heaps", true);
         space.onPressure(this::reclaim);
     }
 
@@ -155,6 +158,41 @@ final class HeapRegistry {
 
     ThreadHeap[] all() {
         return heaps;
+    }
+
+    /** A new first-class heap, used under its lock by any thread. */
+    synchronized ThreadHeap newHeap(String name) {
+        ThreadHeap heap = new ThreadHeap(space, this, name, true);
+        ThreadHeap[] grown = Arrays.copyOf(heaps, heaps.length + 1);
+        grown[heaps.length] = heap;
+        heaps = grown;
+        return heap;
+    }
+
+    /**
+     * Removes a destroyed first-class heap, folding its counters into {@link #retired} so that
+     * the merged statistics keep balancing.
+     */
+    synchronized void retire(ThreadHeap heap) {
+        for (int c = 0; c < heap.allocations.length; c++) {
+            retired.allocations[c] += heap.allocations[c];
+            retired.frees[c] += heap.frees[c];
+        }
+        retired.bytesRequested += heap.bytesRequested;
+        retired.peakInUse = Math.max(retired.peakInUse, heap.peakInUse);
+        ThreadHeap[] kept = new ThreadHeap[heaps.length - 1];
+        int k = 0;
+        for (ThreadHeap h : heaps) {
+            if (h != heap && k < kept.length) {
+                kept[k++] = h;
+            }
+        }
+        heaps = kept;
+        if (!Arrays.asList(heaps).contains(retired)) {
+            ThreadHeap[] grown = Arrays.copyOf(heaps, heaps.length + 1);
+            grown[heaps.length] = retired;
+            heaps = grown;
+        }
     }
 
     /** Records the merged bytes in use as a peak candidate; called when memory is taken. */

@@ -3,6 +3,7 @@ package dev.hedra.internal;
 import dev.hedra.AllocatorStats;
 import dev.hedra.HedraArena;
 import dev.hedra.NativeAllocator;
+import dev.hedra.NativeHeap;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -79,22 +80,32 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public long malloc(long size, long alignment) {
-        checkAlignment(alignment);
-        if (alignment <= minimumAlignment) {
-            return malloc(size);
-        }
-        checkSize(size);
-        if (size > MAX_SIZE - alignment) {
-            throw Errors.overflow(size, alignment);
-        }
         ThreadHeap heap = heaps.current();
         if (heap.shared) {
             heap.lock.lock();
             try {
-                return allocateAligned(heap, size, alignment);
+                return mallocIn(heap, size, alignment);
             } finally {
                 heap.lock.unlock();
             }
+        }
+        return mallocIn(heap, size, alignment);
+    }
+
+    /** {@code malloc(size)} in {@code heap}, which the caller owns or has locked. */
+    long mallocIn(ThreadHeap heap, long size) {
+        return malloc(heap, size);
+    }
+
+    /** {@code malloc(size, alignment)} in {@code heap}, which the caller owns or has locked. */
+    long mallocIn(ThreadHeap heap, long size, long alignment) {
+        checkAlignment(alignment);
+        if (alignment <= minimumAlignment) {
+            return malloc(heap, size);
+        }
+        checkSize(size);
+        if (size > MAX_SIZE - alignment) {
+            throw Errors.overflow(size, alignment);
         }
         return allocateAligned(heap, size, alignment);
     }
@@ -130,10 +141,15 @@ public final class HedraAllocator implements NativeAllocator {
     @Override
     public long calloc(long size) {
         long address = malloc(size);
-        if (size <= MediumSpans.MAX_SIZE) { // huge blocks are fresh maps, already zero
+        zero(address, size);
+        return address;
+    }
+
+    /** Zeroes a new block; huge blocks are fresh maps, already zero. */
+    void zero(long address, long size) {
+        if (size <= MediumSpans.MAX_SIZE) {
             EVERYTHING.asSlice(address, size).fill((byte) 0);
         }
-        return address;
     }
 
     @Override
@@ -152,6 +168,27 @@ public final class HedraAllocator implements NativeAllocator {
             free(address);
         } catch (RuntimeException e) { // the old block was bad (a double free): undo, report
             free(moved);
+            throw e;
+        }
+        return moved;
+    }
+
+    /** {@code realloc} whose new block comes from {@code heap}, which the caller has locked. */
+    long reallocIn(ThreadHeap heap, long address, long newSize) {
+        if (address == 0) {
+            return mallocIn(heap, newSize);
+        }
+        checkSize(newSize);
+        long usable = usableSize(address);
+        if (sizeMatches(address, newSize)) {
+            return address;
+        }
+        long moved = mallocIn(heap, newSize);
+        MemorySegment.copy(EVERYTHING, address, EVERYTHING, moved, Math.min(usable, newSize));
+        try {
+            freeIn(heap, address, -1);
+        } catch (RuntimeException e) {
+            freeIn(heap, moved, -1);
             throw e;
         }
         return moved;
@@ -213,6 +250,11 @@ public final class HedraAllocator implements NativeAllocator {
             return;
         }
         freeSlow(heap, page, address, size);
+    }
+
+    /** Frees on behalf of {@code heap}, which the caller has locked; {@code size} -1 if unsized. */
+    void freeIn(ThreadHeap heap, long address, long size) {
+        freeSlow(heap, space.slabPageAt(address), address, size);
     }
 
     /** Frees from a shared heap, and frees of medium and huge blocks; {@code size} -1 if unsized. */
@@ -321,6 +363,12 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public void free(MemorySegment segment) {
+        checkSegment(segment);
+        free(segment.address());
+    }
+
+    /** Throws unless {@code segment} could be a block this allocator returned. */
+    void checkSegment(MemorySegment segment) {
         if (!segment.isNative() || segment.address() == 0) {
             throw Errors.foreignSegment(name, segment);
         }
@@ -333,7 +381,26 @@ public final class HedraAllocator implements NativeAllocator {
         if (segment.byteSize() > usable) {
             throw Errors.foreignSegment(name, segment);
         }
-        free(segment.address());
+    }
+
+    // ---- first-class heaps -------------------------------------------------------------------
+
+    @Override
+    public NativeHeap newHeap(String heapName) {
+        if (heapName == null || heapName.isBlank()) {
+            throw new IllegalArgumentException("a heap needs a name");
+        }
+        checkOpen();
+        return new FamilyHeap(this, heaps.newHeap(heapName));
+    }
+
+    /** Frees everything of a first-class heap; the caller holds its lock. */
+    void destroy(ThreadHeap heap) {
+        if (space.isClosed()) {
+            return;
+        }
+        heap.destroy(huge);
+        heaps.retire(heap);
     }
 
     // ---- arenas ------------------------------------------------------------------------------

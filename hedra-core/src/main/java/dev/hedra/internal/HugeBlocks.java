@@ -83,6 +83,21 @@ final class HugeBlocks {
         return -1;
     }
 
+    /** Frees every huge block {@code heap} allocated; returns how many. */
+    int freeAllOf(ThreadHeap heap) {
+        int freed = 0;
+        for (var entry : blocks.entrySet()) {
+            Block block = entry.getValue();
+            if (block.heap == heap && blocks.remove(entry.getKey(), block)) {
+                Os.unmap(entry.getKey(), block.length);
+                space.uncommitHuge(block.length);
+                heap.hugeBytesInUse.add(-block.length);
+                freed++;
+            }
+        }
+        return freed;
+    }
+
     void close() {
         for (var entry : blocks.entrySet()) {
             Os.unmap(entry.getKey(), entry.getValue().length);

@@ -144,6 +144,27 @@ final class MediumSpans {
         return released;
     }
 
+    /** Releases every area, live blocks and all; returns how many live blocks there were. */
+    synchronized int releaseAll() {
+        int live = 0;
+        while (areaCount > 0) {
+            MediumArea area = areas[areaCount - 1];
+            for (int g = 0; g < MediumArea.GRANULES; g += area.length[g]) {
+                if (!area.free[g]) {
+                    live++;
+                }
+            }
+            area.usedGranules = 0;
+            space.map(area, false);
+            areas[--areaCount] = null;
+            space.releaseRun(area.base, AddressSpace.AREA_UNITS);
+        }
+        Arrays.fill(listHead, NONE);
+        Arrays.fill(listNonEmpty, 0);
+        bytesInUse = 0;
+        return live;
+    }
+
     synchronized long bytesInUse() {
         return bytesInUse;
     }

@@ -39,11 +39,10 @@ record Stats(
             if (allocations == 0 && frees == 0) {
                 continue;
             }
-            long heapInUse = heap.bytesInUse();
-            requested += heap.bytesRequested;
-            inUse += heapInUse;
-            heaps.add(new HeapStats(heap.name, allocations, frees, heap.bytesRequested, heapInUse,
-                    Math.max(heap.peakInUse, heapInUse), heap.pageCount()));
+            HeapStats stats = of(heap);
+            requested += stats.bytesRequested();
+            inUse += stats.bytesInUse();
+            heaps.add(stats);
         }
         List<SizeClassStats> classes = new ArrayList<>();
         long allocations = 0;
@@ -57,6 +56,19 @@ record Stats(
         long peak = Math.max(registry.peakBytesInUse(), inUse);
         return new Stats(name, allocations, frees, requested, inUse, peak, space.committed(),
                 space.peakCommitted(), space.reserved(), List.copyOf(classes), List.copyOf(heaps));
+    }
+
+    /** The counters of one heap, read racily unless the caller holds its lock. */
+    static HeapStats of(ThreadHeap heap) {
+        long allocations = 0;
+        long frees = 0;
+        for (int c = 0; c < heap.allocations.length; c++) {
+            allocations += heap.allocations[c];
+            frees += heap.frees[c];
+        }
+        long inUse = heap.bytesInUse();
+        return new HeapStats(heap.name, allocations, frees, heap.bytesRequested, inUse,
+                Math.max(heap.peakInUse, inUse), heap.pageCount());
     }
 
     @Override

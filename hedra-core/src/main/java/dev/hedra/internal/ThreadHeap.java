@@ -272,6 +272,26 @@ final class ThreadHeap {
         return released + releaseArenaChunks();
     }
 
+    /**
+     * Under the lock of a first-class heap being closed: frees every block at once and gives all
+     * memory back. Live blocks are counted as freed, so the statistics still balance.
+     */
+    void destroy(HugeBlocks huge) {
+        collectRemoteFrees();
+        for (int i = 0; i < pageCount; i++) {
+            SlabPage page = pages[i];
+            frees[page.classIndex] += page.used - page.pendingDeferred();
+            page.released = true;
+            space.unmap(page);
+            space.releaseRun(page.base, page.units);
+        }
+        frees[MEDIUM] += medium.releaseAll();
+        frees[HUGE] += huge.freeAllOf(this);
+        releaseArenaChunks();
+        forgetAll();
+        smallInUse = 0;
+    }
+
     /** Drops every page without giving memory back: the address space is being unmapped. */
     void forgetAll() {
         lastFreed = NO_PAGES[0];
