@@ -50,7 +50,7 @@ enum AllocatorSpec {
     abstract NativeAllocator create();
 
     /** A checked allocator of this configuration, for try-with-resources. */
-    CheckedAllocator open() {
+    NativeAllocator open() {
         return CheckedAllocator.wrap(create(), fresh);
     }
 

@@ -39,8 +39,8 @@ class BadInputTest {
             List.of(IllegalArgumentException.class, IllegalStateException.class);
 
     /** Runs {@code body} with a live set made first; then checks the allocator still works and frees all. */
-    private static void withLiveSet(AllocatorSpec spec, java.util.function.BiConsumer<CheckedAllocator, LiveSet> body) {
-        try (CheckedAllocator hedra = spec.open()) {
+    private static void withLiveSet(AllocatorSpec spec, java.util.function.BiConsumer<NativeAllocator, LiveSet> body) {
+        try (NativeAllocator hedra = spec.open()) {
             LiveSet set = LiveSet.create(hedra);
             try {
                 body.accept(hedra, set);
@@ -139,7 +139,7 @@ class BadInputTest {
     @ParameterizedTest
     @EnumSource(AllocatorSpec.class)
     void doubleFreeOfTheLastBlockOfAPage(AllocatorSpec spec) {
-        try (CheckedAllocator hedra = spec.open()) {
+        try (NativeAllocator hedra = spec.open()) {
             for (long size : new long[] {3000, 20_000, 500_000, 5 * MiB}) {
                 long address = hedra.malloc(size);
                 hedra.free(address);
@@ -157,7 +157,7 @@ class BadInputTest {
     @ParameterizedTest
     @EnumSource(ThreadKind.class)
     void doubleRemoteFreeIsCaught(ThreadKind kind) throws InterruptedException {
-        try (CheckedAllocator hedra = AllocatorSpec.DEFAULT.open()) {
+        try (NativeAllocator hedra = AllocatorSpec.DEFAULT.open()) {
             LiveSet set = LiveSet.create(hedra);
             long[] blocks = new long[3];
             CountDownLatch allocated = new CountDownLatch(1);
@@ -304,7 +304,7 @@ class BadInputTest {
     /** The builder's name appears in error messages. */
     @Test
     void messagesNameTheAllocator() {
-        try (CheckedAllocator hedra = CheckedAllocator.wrap(Hedra.builder().name("tidepool").build(), true)) {
+        try (NativeAllocator hedra = CheckedAllocator.wrap(Hedra.builder().name("tidepool").build(), true)) {
             long address = hedra.malloc(64);
             hedra.free(address);
             for (Executable call : List.<Executable>of(() -> hedra.free(0x1234567L | 1), () -> hedra.free(address))) {
@@ -464,7 +464,7 @@ class BadInputTest {
 
     @Test
     void closedAllocatorDoesNotDisturbOthers() {
-        try (CheckedAllocator survivor = CheckedAllocator.open()) {
+        try (NativeAllocator survivor = CheckedAllocator.open()) {
             long kept = survivor.malloc(100);
             Blocks.writeCookie(kept, 100);
             NativeAllocator closed = Hedra.builder().build();

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -16,7 +20,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *       does not overlap any block the test holds (the requested bytes of every live block are
  *       kept in an ordered map, removed <em>before</em> the block is handed back, so concurrent
  *       tests cannot see false overlaps);
- *   <li>on {@link #close()} checks that the statistics balance
+ *   <li>on {@code close()} checks that the statistics balance
  *       ({@code allocations - frees == liveBlocks}, the per-heap and per-class figures add up to
  *       the merged ones), that nothing leaked (live blocks and bytes in use are back where they
  *       started, and the allocator agrees with the blocks the test still holds), and then closes
@@ -25,8 +29,12 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *
  * <p>Used with try-with-resources, a failure in the test body stays the primary failure and a
  * failed validation is attached to it as suppressed.
+ *
+ * <p>The wrapper is a dynamic proxy: methods it does not check (arenas, heaps, whatever the API
+ * grows) go straight to the real allocator, and default methods (the {@code SegmentAllocator}
+ * conveniences) run on the proxy so that their blocks are checked too.
  */
-final class CheckedAllocator implements NativeAllocator {
+final class CheckedAllocator implements InvocationHandler {
 
     private final NativeAllocator delegate;
     private final boolean closeDelegate;
@@ -48,27 +56,124 @@ final class CheckedAllocator implements NativeAllocator {
      * Wraps {@code delegate}; if {@code owned}, it must be fresh (no live blocks) and is closed
      * after validation.
      */
-    static CheckedAllocator wrap(NativeAllocator delegate, boolean owned) {
+    static NativeAllocator wrap(NativeAllocator delegate, boolean owned) {
         CheckedAllocator checked = new CheckedAllocator(delegate, owned);
         if (owned) {
             assertEquals(0, checked.baselineLiveBlocks, "a fresh allocator has no live blocks");
             assertEquals(0, checked.baselineBytesInUse, "a fresh allocator has no bytes in use");
         }
-        return checked;
+        return (NativeAllocator) Proxy.newProxyInstance(CheckedAllocator.class.getClassLoader(),
+                new Class<?>[] {NativeAllocator.class}, checked);
     }
 
     /** A fresh allocator from {@code Hedra.builder().build()}. */
-    static CheckedAllocator open() {
+    static NativeAllocator open() {
         return wrap(Hedra.builder().name("hedra-test").build(), true);
     }
 
-    NativeAllocator delegate() {
-        return delegate;
+    private static CheckedAllocator of(NativeAllocator wrapped) {
+        return (CheckedAllocator) Proxy.getInvocationHandler(wrapped);
     }
 
-    /** Blocks handed out through this wrapper and not yet freed through it. */
-    int heldBlocks() {
-        return live.size();
+    /** The real allocator under a wrapper from {@link #wrap}. */
+    static NativeAllocator delegateOf(NativeAllocator wrapped) {
+        return of(wrapped).delegate;
+    }
+
+    /** Blocks handed out through the wrapper and not yet freed through it. */
+    static int heldBlocks(NativeAllocator wrapped) {
+        return of(wrapped).live.size();
+    }
+
+    // ---- dispatch
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        String name = method.getName();
+        Class<?>[] types = method.getParameterTypes();
+        switch (name) {
+            case "malloc":
+                if (types.length == 1) {
+                    long size = (Long) args[0];
+                    return track(delegate.malloc(size), size, 8, "malloc(" + size + ")");
+                }
+                if (types.length == 2) {
+                    long size = (Long) args[0];
+                    long alignment = (Long) args[1];
+                    return track(delegate.malloc(size, alignment), size, isPowerOfTwo(alignment) ? alignment : 1,
+                            "malloc(" + size + ", " + alignment + ")");
+                }
+                break;
+            case "calloc":
+                if (types.length == 1) {
+                    long size = (Long) args[0];
+                    return track(delegate.calloc(size), size, 8, "calloc(" + size + ")");
+                }
+                break;
+            case "realloc":
+                if (types.length == 2) {
+                    return realloc((Long) args[0], (Long) args[1]);
+                }
+                break;
+            case "free":
+                if (types.length == 1 && types[0] == long.class) {
+                    long address = (Long) args[0];
+                    untracked(address, () -> delegate.free(address));
+                    return null;
+                }
+                if (types.length == 2) {
+                    long address = (Long) args[0];
+                    long size = (Long) args[1];
+                    untracked(address, () -> delegate.free(address, size));
+                    return null;
+                }
+                if (types.length == 1 && types[0] == MemorySegment.class) {
+                    MemorySegment segment = (MemorySegment) args[0];
+                    if (segment != null && segment.isNative()) {
+                        untracked(segment.address(), () -> delegate.free(segment));
+                    } else {
+                        delegate.free(segment);
+                    }
+                    return null;
+                }
+                break;
+            case "allocate":
+                if (types.length == 2 && types[0] == long.class && types[1] == long.class) {
+                    return allocate((Long) args[0], (Long) args[1]);
+                }
+                break;
+            case "close":
+                if (types.length == 0) {
+                    close();
+                    return null;
+                }
+                break;
+            case "toString":
+                if (types.length == 0) {
+                    return "checked " + delegate;
+                }
+                break;
+            case "hashCode":
+                if (types.length == 0) {
+                    return System.identityHashCode(proxy);
+                }
+                break;
+            case "equals":
+                if (types.length == 1) {
+                    return proxy == args[0];
+                }
+                break;
+            default:
+                break;
+        }
+        if (method.isDefault()) {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+        }
+        try {
+            return method.invoke(delegate, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     // ---- tracking
@@ -96,27 +201,20 @@ final class CheckedAllocator implements NativeAllocator {
         return value > 0 && (value & (value - 1)) == 0;
     }
 
-    // ---- NativeAllocator
-
-    @Override
-    public long malloc(long size) {
-        return track(delegate.malloc(size), size, 8, "malloc(" + size + ")");
+    /** Forgets the block before handing it back (so no one sees it reused while tracked); restores on failure. */
+    private void untracked(long address, Runnable free) {
+        Long end = live.remove(address);
+        try {
+            free.run();
+        } catch (RuntimeException | Error e) {
+            if (end != null) {
+                live.put(address, end);
+            }
+            throw e;
+        }
     }
 
-    @Override
-    public long malloc(long size, long alignment) {
-        long address = delegate.malloc(size, alignment);
-        return track(address, size, isPowerOfTwo(alignment) ? alignment : 1,
-                "malloc(" + size + ", " + alignment + ")");
-    }
-
-    @Override
-    public long calloc(long size) {
-        return track(delegate.calloc(size), size, 8, "calloc(" + size + ")");
-    }
-
-    @Override
-    public long realloc(long address, long newSize) {
+    private long realloc(long address, long newSize) {
         Long end = address == 0 ? null : live.remove(address);
         long moved;
         try {
@@ -130,39 +228,7 @@ final class CheckedAllocator implements NativeAllocator {
         return track(moved, newSize, 8, "realloc(" + Blocks.hex(address) + ", " + newSize + ")");
     }
 
-    @Override
-    public void free(long address) {
-        Long end = live.remove(address);
-        try {
-            delegate.free(address);
-        } catch (RuntimeException | Error e) {
-            if (end != null) {
-                live.put(address, end);
-            }
-            throw e;
-        }
-    }
-
-    @Override
-    public void free(long address, long size) {
-        Long end = live.remove(address);
-        try {
-            delegate.free(address, size);
-        } catch (RuntimeException | Error e) {
-            if (end != null) {
-                live.put(address, end);
-            }
-            throw e;
-        }
-    }
-
-    @Override
-    public long usableSize(long address) {
-        return delegate.usableSize(address);
-    }
-
-    @Override
-    public MemorySegment allocate(long byteSize, long byteAlignment) {
+    private MemorySegment allocate(long byteSize, long byteAlignment) {
         MemorySegment segment = delegate.allocate(byteSize, byteAlignment);
         if (segment.byteSize() != byteSize) {
             throw new AssertionError("allocate(" + byteSize + ", " + byteAlignment + ") returned a segment of "
@@ -172,38 +238,8 @@ final class CheckedAllocator implements NativeAllocator {
         return segment;
     }
 
-    @Override
-    public void free(MemorySegment segment) {
-        Long end = segment.isNative() ? live.remove(segment.address()) : null;
-        try {
-            delegate.free(segment);
-        } catch (RuntimeException | Error e) {
-            if (end != null) {
-                live.put(segment.address(), end);
-            }
-            throw e;
-        }
-    }
-
-    // Arenas come from the real allocator: their blocks are not tracked here.
-    @Override
-    public HedraArena newConfinedArena() {
-        return delegate.newConfinedArena();
-    }
-
-    @Override
-    public HedraArena newSharedArena() {
-        return delegate.newSharedArena();
-    }
-
-    @Override
-    public AllocatorStats stats() {
-        return delegate.stats();
-    }
-
     /** Validates, then closes the allocator if the test owns it. Idempotent. */
-    @Override
-    public void close() {
+    private void close() {
         if (closed) {
             return;
         }
@@ -217,8 +253,8 @@ final class CheckedAllocator implements NativeAllocator {
         }
     }
 
-    /** The checks of {@link #close()}, callable in the middle of a quiet test too. */
-    void validate() {
+    /** The checks of {@code close()}. */
+    private void validate() {
         AllocatorStats stats = delegate.stats();
         assertBalanced(stats);
         long leaked = stats.liveBlocks() - baselineLiveBlocks;

@@ -1,12 +1,17 @@
 package dev.hedra;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 
 /**
  * A deliberately broken allocator over a real one, for {@link TestsCanFailTest}: each fault is a
- * bug an allocator could plausibly have, and the suite's checks must catch every one.
+ * bug an allocator could plausibly have, and the suite's checks must catch every one. A dynamic
+ * proxy: methods without a fault go straight to the real allocator.
  */
-final class FaultyAllocator implements NativeAllocator {
+final class FaultyAllocator implements InvocationHandler {
 
     enum Fault {
         /** Now and then malloc returns a block that is still live. */
@@ -24,9 +29,14 @@ final class FaultyAllocator implements NativeAllocator {
     private long calls;
     private long lastMalloc;
 
-    FaultyAllocator(NativeAllocator delegate, Fault fault) {
+    private FaultyAllocator(NativeAllocator delegate, Fault fault) {
         this.delegate = delegate;
         this.fault = fault;
+    }
+
+    static NativeAllocator over(NativeAllocator delegate, Fault fault) {
+        return (NativeAllocator) Proxy.newProxyInstance(FaultyAllocator.class.getClassLoader(),
+                new Class<?>[] {NativeAllocator.class}, new FaultyAllocator(delegate, fault));
     }
 
     private boolean now(int every) {
@@ -34,88 +44,51 @@ final class FaultyAllocator implements NativeAllocator {
     }
 
     @Override
-    public long malloc(long size) {
-        if (fault == Fault.HANDS_OUT_A_LIVE_BLOCK && lastMalloc != 0 && now(97)
-                && delegate.usableSize(lastMalloc) >= size) {
-            return lastMalloc; // may have been freed meanwhile; usually it is live
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        String name = method.getName();
+        Class<?>[] types = method.getParameterTypes();
+        if (name.equals("malloc") && types.length == 1) {
+            long size = (Long) args[0];
+            if (fault == Fault.HANDS_OUT_A_LIVE_BLOCK && lastMalloc != 0 && now(97)
+                    && delegate.usableSize(lastMalloc) >= size) {
+                return lastMalloc; // may have been freed meanwhile; usually it is live
+            }
+            lastMalloc = delegate.malloc(size);
+            return lastMalloc;
         }
-        lastMalloc = delegate.malloc(size);
-        return lastMalloc;
-    }
-
-    @Override
-    public long malloc(long size, long alignment) {
-        return delegate.malloc(size, alignment);
-    }
-
-    @Override
-    public long calloc(long size) {
-        return fault == Fault.CALLOC_DOES_NOT_ZERO ? delegate.malloc(size) : delegate.calloc(size);
-    }
-
-    @Override
-    public long realloc(long address, long newSize) {
-        if (fault != Fault.REALLOC_COPIES_HALF || address == 0) {
-            return delegate.realloc(address, newSize);
+        if (name.equals("calloc") && fault == Fault.CALLOC_DOES_NOT_ZERO) {
+            return delegate.malloc((Long) args[0]);
         }
-        long oldSize = delegate.usableSize(address);
-        long moved = delegate.malloc(newSize);
-        long copied = Math.min(oldSize, newSize) / 2;
-        MemorySegment.copy(Blocks.segment(address, copied), 0, Blocks.segment(moved, copied), 0, copied);
-        delegate.free(address);
-        return moved;
-    }
-
-    @Override
-    public void free(long address) {
-        if (fault == Fault.FREE_LOSES_BLOCKS && now(89)) {
-            return;
+        if (name.equals("realloc") && fault == Fault.REALLOC_COPIES_HALF && (Long) args[0] != 0) {
+            long address = (Long) args[0];
+            long newSize = (Long) args[1];
+            long oldSize = delegate.usableSize(address);
+            long moved = delegate.malloc(newSize);
+            long copied = Math.min(oldSize, newSize) / 2;
+            MemorySegment.copy(Blocks.segment(address, copied), 0, Blocks.segment(moved, copied), 0, copied);
+            delegate.free(address);
+            return moved;
         }
-        delegate.free(address);
-    }
-
-    @Override
-    public void free(long address, long size) {
-        if (fault == Fault.FREE_LOSES_BLOCKS) {
-            free(address);
-            return;
+        if (name.equals("free") && fault == Fault.FREE_LOSES_BLOCKS && types[0] == long.class) {
+            if (now(89)) {
+                return null;
+            }
+            delegate.free((Long) args[0]);
+            return null;
         }
-        delegate.free(address, size);
-    }
-
-    @Override
-    public long usableSize(long address) {
-        return delegate.usableSize(address);
-    }
-
-    @Override
-    public MemorySegment allocate(long byteSize, long byteAlignment) {
-        return delegate.allocate(byteSize, byteAlignment);
-    }
-
-    @Override
-    public void free(MemorySegment segment) {
-        delegate.free(segment);
-    }
-
-    // Arenas come from the real allocator: their blocks are not tracked here.
-    @Override
-    public HedraArena newConfinedArena() {
-        return delegate.newConfinedArena();
-    }
-
-    @Override
-    public HedraArena newSharedArena() {
-        return delegate.newSharedArena();
-    }
-
-    @Override
-    public AllocatorStats stats() {
-        return delegate.stats();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        if (name.equals("equals") && types.length == 1) {
+            return proxy == args[0];
+        }
+        if (name.equals("hashCode") && types.length == 0) {
+            return System.identityHashCode(proxy);
+        }
+        if (method.isDefault()) {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+        }
+        try {
+            return method.invoke(delegate, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 }

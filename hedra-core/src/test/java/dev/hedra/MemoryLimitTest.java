@@ -26,7 +26,7 @@ class MemoryLimitTest {
 
     private static final long LIMIT = 64 * MiB;
 
-    private static CheckedAllocator limited() {
+    private static NativeAllocator limited() {
         return CheckedAllocator.wrap(Hedra.builder().name("limited").memoryLimit(LIMIT).build(), true);
     }
 
@@ -75,7 +75,7 @@ class MemoryLimitTest {
     @ParameterizedTest
     @ValueSource(longs = {64, 1000, 4096, 32 * KiB, 40_000, MiB, 3 * MiB, 7 * MiB})
     void allocateUntilTheLimitThenFreeAndAllocateAgain(long size) {
-        try (CheckedAllocator hedra = limited()) {
+        try (NativeAllocator hedra = limited()) {
             List<Long> blocks = fill(hedra, size);
             // The failed call changed nothing, and the next one fails the same way.
             AllocatorStats before = hedra.stats();
@@ -107,7 +107,7 @@ class MemoryLimitTest {
 
     @Test
     void aRequestLargerThanTheLimitFailsAtOnce() {
-        try (CheckedAllocator hedra = limited()) {
+        try (NativeAllocator hedra = limited()) {
             long block = hedra.malloc(1000);
             Blocks.writeCookie(block, 1000);
             long tooBig = LIMIT + MiB;
@@ -128,7 +128,7 @@ class MemoryLimitTest {
 
     @Test
     void hugeBlocksCountAgainstTheLimit() {
-        try (CheckedAllocator hedra = limited()) {
+        try (NativeAllocator hedra = limited()) {
             long first = hedra.malloc(40 * MiB);
             OutOfMemoryError oom = assertThrows(OutOfMemoryError.class, () -> hedra.malloc(30 * MiB));
             assertNamesLimitAndRequest(oom, 30 * MiB, 30 * MiB);
@@ -143,7 +143,7 @@ class MemoryLimitTest {
     /** Memory freed by one kind of block serves another: freed pages count no more against the cap. */
     @Test
     void freedMemoryServesOtherKindsOfBlocks() {
-        try (CheckedAllocator hedra = limited()) {
+        try (NativeAllocator hedra = limited()) {
             List<Long> small = fill(hedra, 64);
             int smallCount = small.size();
             freeAll(hedra, small, 64);
@@ -169,7 +169,7 @@ class MemoryLimitTest {
     /** Several threads run into the limit at once: each sees OutOfMemoryError, nothing breaks. */
     @Test
     void threadsReachingTheLimitTogether() {
-        try (CheckedAllocator hedra = limited()) {
+        try (NativeAllocator hedra = limited()) {
             List<ThreadKind.Body> bodies = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 long size = new long[] {100, 3000, 100_000, 3 * MiB}[t];

@@ -40,7 +40,7 @@ class ModelBasedTest {
     @ParameterizedTest(name = "{0}, seed {1}")
     @MethodSource("seeds")
     void randomOperationsAgreeWithTheModel(AllocatorSpec spec, long seed) {
-        try (CheckedAllocator hedra = spec.open()) {
+        try (NativeAllocator hedra = spec.open()) {
             new Run(hedra, spec, new SplitMix64(seed), OPERATIONS).run();
         }
     }
@@ -211,7 +211,7 @@ class ModelBasedTest {
     @ParameterizedTest
     @MethodSource("seeds")
     void hugeAndMediumOnlyAgreeWithTheModel(AllocatorSpec spec, long seed) {
-        try (CheckedAllocator hedra = spec.open()) {
+        try (NativeAllocator hedra = spec.open()) {
             SplitMix64 random = new SplitMix64(~seed);
             List<long[]> live = new ArrayList<>();
             for (int i = 0; i < 300; i++) {

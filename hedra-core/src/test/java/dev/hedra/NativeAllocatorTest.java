@@ -40,8 +40,8 @@ class NativeAllocatorTest {
     }
 
     /** Opens the spec's allocator, runs the body on a thread of the kind, validates and closes. */
-    private static void check(AllocatorSpec spec, ThreadKind kind, Consumer<CheckedAllocator> body) {
-        try (CheckedAllocator hedra = spec.open()) {
+    private static void check(AllocatorSpec spec, ThreadKind kind, Consumer<NativeAllocator> body) {
+        try (NativeAllocator hedra = spec.open()) {
             kind.runOne(Duration.ofSeconds(100), () -> body.accept(hedra));
         }
     }
@@ -131,7 +131,7 @@ class NativeAllocatorTest {
     @ParameterizedTest
     @EnumSource(value = AllocatorSpec.class, names = {"DEFAULT", "MINIMUM_ALIGNMENT_16"})
     void smallBlocksPackEndToEnd(AllocatorSpec spec) {
-        try (CheckedAllocator hedra = spec.open()) {
+        try (NativeAllocator hedra = spec.open()) {
             for (long size : new long[] {8, 16, 24, 48, 64, 100, 128, 144, 1000, 1024}) {
                 long usable = spec.usableSize(size);
                 long[] addresses = new long[100];
@@ -469,7 +469,7 @@ class NativeAllocatorTest {
     @ParameterizedTest
     @EnumSource(ThreadKind.class)
     void blocksFreedByAnotherThread(ThreadKind kind) {
-        try (CheckedAllocator hedra = AllocatorSpec.DEFAULT.open()) {
+        try (NativeAllocator hedra = AllocatorSpec.DEFAULT.open()) {
             long[] addresses = new long[5000];
             long[] sizes = new long[addresses.length];
             kind.runOne(Duration.ofSeconds(60), () -> {
@@ -501,7 +501,7 @@ class NativeAllocatorTest {
 
     @Test
     void statisticsAfterAKnownSequence() {
-        try (CheckedAllocator hedra = CheckedAllocator.wrap(Hedra.builder().name("stats-sequence").build(), true)) {
+        try (NativeAllocator hedra = CheckedAllocator.wrap(Hedra.builder().name("stats-sequence").build(), true)) {
             AllocatorStats empty = hedra.stats();
             assertEquals(0, empty.allocations());
             assertEquals(0, empty.frees());
@@ -592,7 +592,7 @@ class NativeAllocatorTest {
 
     @Test
     void statisticsCountCallocReallocAndSegments() {
-        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+        try (NativeAllocator hedra = CheckedAllocator.open()) {
             long a = hedra.calloc(24);
             long b = hedra.realloc(0, 48);
             MemorySegment s = hedra.allocate(16, 8);
@@ -610,7 +610,7 @@ class NativeAllocatorTest {
     /** Huge blocks are mapped directly and unmapped on free: committed and resident bytes drop. */
     @Test
     void hugeBlocksGoBackToTheSystemOnFree() {
-        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+        try (NativeAllocator hedra = CheckedAllocator.open()) {
             long size = 256 * MiB;
             long before = hedra.stats().bytesCommitted();
             long address = hedra.malloc(size);
@@ -633,7 +633,7 @@ class NativeAllocatorTest {
     /** Freed neighbouring medium blocks merge: a block as large as all of them fits where they were. */
     @Test
     void mediumBlocksCoalesceOnFree() {
-        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+        try (NativeAllocator hedra = CheckedAllocator.open()) {
             long size = 100 * KiB;
             long[] blocks = new long[10];
             for (int i = 0; i < blocks.length; i++) {
@@ -672,7 +672,7 @@ class NativeAllocatorTest {
 
     @Test
     void builtAllocatorsAreIndependent() {
-        try (CheckedAllocator one = CheckedAllocator.open(); CheckedAllocator two = CheckedAllocator.open()) {
+        try (NativeAllocator one = CheckedAllocator.open(); NativeAllocator two = CheckedAllocator.open()) {
             long a = one.malloc(64);
             long b = two.malloc(64);
             assertNotEquals(a, b);

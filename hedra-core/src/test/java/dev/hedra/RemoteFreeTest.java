@@ -36,7 +36,7 @@ class RemoteFreeTest {
     void producerConsumerDoesNotBlowUp(ThreadKind kind) {
         int rounds = 200;
         int perRound = 5_000;
-        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+        try (NativeAllocator hedra = CheckedAllocator.open()) {
             BlockingQueue<Long> queue = new ArrayBlockingQueue<>(perRound * 2);
             long[] committed = new long[rounds];
             List<ThreadKind.Body> bodies = List.of(
@@ -78,7 +78,7 @@ class RemoteFreeTest {
     void racingDoubleFreesLetExactlyOneWin(ThreadKind kind) throws Exception {
         int blocks = 20_000;
         int chunk = 500;
-        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+        try (NativeAllocator hedra = CheckedAllocator.open()) {
             long[] addresses = new long[blocks];
             AtomicInteger succeeded = new AtomicInteger();
             AtomicInteger rejected = new AtomicInteger();
@@ -93,14 +93,14 @@ class RemoteFreeTest {
                             // The owner: allocates the chunk, then races the other thread to free it.
                             for (int i = start; i < start + chunk; i++) {
                                 long size = random.oneIn(50) ? 40_000 : random.between(8, 256);
-                                addresses[i] = hedra.delegate().malloc(size);
+                                addresses[i] = CheckedAllocator.delegateOf(hedra).malloc(size);
                             }
                         }
                         barrier.await(30, TimeUnit.SECONDS);
                         for (int i = start; i < start + chunk; i++) {
                             try {
                                 // The delegate: the checked wrapper would untrack the block for the loser too.
-                                hedra.delegate().free(addresses[i]);
+                                CheckedAllocator.delegateOf(hedra).free(addresses[i]);
                                 succeeded.incrementAndGet();
                             } catch (IllegalStateException | IllegalArgumentException e) {
                                 rejected.incrementAndGet();

@@ -63,7 +63,7 @@ class StressTest {
     @ParameterizedTest
     @EnumSource(Workers.class)
     void blocksMovingBetweenThreads(Workers workers) {
-        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+        try (NativeAllocator hedra = CheckedAllocator.open()) {
             Exchange exchange = new Exchange();
             long perWorker = OPERATIONS / workers.count;
             List<ThreadKind.Body> bodies = new ArrayList<>();

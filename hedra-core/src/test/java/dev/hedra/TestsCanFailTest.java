@@ -35,7 +35,7 @@ class TestsCanFailTest {
     @EnumSource(FaultyAllocator.Fault.class)
     void theModelBasedTestCatchesEveryFault(FaultyAllocator.Fault fault) {
         try (NativeAllocator real = Hedra.builder().build()) {
-            NativeAllocator faulty = new FaultyAllocator(real, fault);
+            NativeAllocator faulty = FaultyAllocator.over(real, fault);
             assertCaught(fault, () -> new ModelBasedTest.Run(faulty, AllocatorSpec.DEFAULT, new SplitMix64(1), 5000).run());
         }
     }
@@ -44,26 +44,26 @@ class TestsCanFailTest {
     @EnumSource(value = FaultyAllocator.Fault.class, names = {"HANDS_OUT_A_LIVE_BLOCK", "REALLOC_COPIES_HALF"})
     void theStressWorkerCatchesCorruption(FaultyAllocator.Fault fault) {
         try (NativeAllocator real = Hedra.builder().build()) {
-            NativeAllocator faulty = new FaultyAllocator(real, fault);
+            NativeAllocator faulty = FaultyAllocator.over(real, fault);
             assertCaught(fault, () -> StressTest.work(faulty, new StressTest.Exchange(), new SplitMix64(3), 50_000));
         }
     }
 
     @Test
     void theValidationCatchesALeak() {
-        CheckedAllocator hedra = CheckedAllocator.open();
+        NativeAllocator hedra = CheckedAllocator.open();
         hedra.malloc(64);
         AssertionError leak = assertThrows(AssertionError.class, hedra::close);
         assertEquals(true, leak.getMessage().contains("leaked"), leak.getMessage());
         // The allocator was closed all the same.
-        assertThrows(IllegalStateException.class, () -> hedra.delegate().malloc(8));
+        assertThrows(IllegalStateException.class, () -> CheckedAllocator.delegateOf(hedra).malloc(8));
     }
 
     @Test
     void theValidationCatchesABlockHandedOutTwice() {
         try (NativeAllocator real = Hedra.builder().build()) {
-            CheckedAllocator checked = CheckedAllocator.wrap(
-                    new FaultyAllocator(real, FaultyAllocator.Fault.HANDS_OUT_A_LIVE_BLOCK), false);
+            NativeAllocator checked = CheckedAllocator.wrap(
+                    FaultyAllocator.over(real, FaultyAllocator.Fault.HANDS_OUT_A_LIVE_BLOCK), false);
             assertThrows(AssertionError.class, () -> {
                 for (int i = 0; i < 1000; i++) {
                     checked.malloc(64);

@@ -62,7 +62,7 @@ class ThreadLifecycleTest {
      */
     @Test
     void shortLivedPlatformThreadsDoNotAccumulateMemory() throws InterruptedException {
-        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+        try (NativeAllocator hedra = CheckedAllocator.open()) {
             LinkedBlockingQueue<Block> toConsumer = new LinkedBlockingQueue<>();
             AtomicBoolean done = new AtomicBoolean();
             AtomicReference<Throwable> consumerFailure = new AtomicReference<>();
@@ -173,7 +173,7 @@ class ThreadLifecycleTest {
         int total = 1_000_000;
         int batch = 10_000;
         int slots = 1024;
-        try (CheckedAllocator hedra = CheckedAllocator.open()) {
+        try (NativeAllocator hedra = CheckedAllocator.open()) {
             AtomicReferenceArray<Block> exchange = new AtomicReferenceArray<>(slots);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             int mostHeaps = 0;
