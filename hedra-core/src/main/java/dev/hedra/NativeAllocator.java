@@ -131,6 +131,26 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
     NativeHeap newHeap(String name);
 
     /**
+     * Creates a pool of blocks of one size, 8-aligned, owned by the calling thread (others may
+     * free into it).
+     *
+     * @param blockSize the size of every block, from 1 byte to 1 MiB (rounded up to 8)
+     * @see FixedPool
+     */
+    FixedPool newPool(long blockSize);
+
+    /**
+     * Creates a pool of blocks of one size and alignment owned by the calling thread.
+     *
+     * @param blockSize the size of every block, from 1 byte to 1 MiB (rounded up to the alignment)
+     * @param alignment a power of two from 8 to 64 KiB
+     */
+    FixedPool newPool(long blockSize, long alignment);
+
+    /** Creates a pool of blocks of one size that any thread may use (under a lock). */
+    FixedPool newSharedPool(long blockSize);
+
+    /**
      * Opens an arena confined to the calling thread, backed by this allocator.
      *
      * @see HedraArena

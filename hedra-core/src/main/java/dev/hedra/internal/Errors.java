@@ -41,6 +41,15 @@ final class Errors {
         return new IllegalStateException("the block at " + hex(address) + " is free: it was already freed");
     }
 
+    static IllegalArgumentException poolBlock(long address) {
+        return new IllegalArgumentException("address " + hex(address)
+                + " is a block of a fixed-size pool: free it with that pool");
+    }
+
+    static IllegalArgumentException notInPool(String pool, long address) {
+        return new IllegalArgumentException("address " + hex(address) + " is not a block of pool " + pool);
+    }
+
     static IllegalArgumentException sizeMismatch(long address, long size, long usable) {
         return new IllegalArgumentException("sized free of " + hex(address) + " with size " + size
                 + ", but the block there (" + usable + " usable bytes) was not allocated with that size");

@@ -1,6 +1,7 @@
 package dev.hedra.internal;
 
 import dev.hedra.AllocatorStats;
+import dev.hedra.FixedPool;
 import dev.hedra.HedraArena;
 import dev.hedra.NativeAllocator;
 import dev.hedra.NativeHeap;
@@ -383,6 +384,25 @@ public final class HedraAllocator implements NativeAllocator {
         }
     }
 
+    // ---- pools ---------------------------------------------------------------------------------
+
+    @Override
+    public FixedPool newPool(long blockSize) {
+        return newPool(blockSize, 8);
+    }
+
+    @Override
+    public FixedPool newPool(long blockSize, long alignment) {
+        checkOpen();
+        return new FixedSizePool(space, blockSize, alignment, false);
+    }
+
+    @Override
+    public FixedPool newSharedPool(long blockSize) {
+        checkOpen();
+        return new FixedSizePool(space, blockSize, 8, true);
+    }
+
     // ---- first-class heaps -------------------------------------------------------------------
 
     @Override
@@ -512,6 +532,9 @@ public final class HedraAllocator implements NativeAllocator {
     }
 
     private RuntimeException sizeMismatch(SlabPage page, long address, long size) {
+        if (page.classIndex < 0) {
+            return Errors.poolBlock(address);
+        }
         if (page.indexOf(address) < 0) {
             return notABlockStart(page, address);
         }

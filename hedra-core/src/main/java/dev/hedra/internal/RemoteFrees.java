@@ -73,9 +73,9 @@ final class RemoteFrees {
 
     /**
      * Owner: collects every queued page's deferred frees into its free bitmap and reports each
-     * page to {@code heap}. Returns the number of blocks collected.
+     * page to {@code owner}. Returns the number of blocks collected.
      */
-    int collect(ThreadHeap heap) {
+    int collect(PageOwner owner) {
         SlabPage page = (SlabPage) HEAD.getAndSet(this, (SlabPage) null);
         int total = 0;
         while (page != null) {
@@ -87,7 +87,7 @@ final class RemoteFrees {
                 int collected = page.collectDeferred();
                 if (collected > 0) {
                     total += collected;
-                    heap.onCollected(page, usedBefore, collected);
+                    owner.onCollected(page, usedBefore, collected);
                 }
             }
             page = next;

@@ -104,7 +104,14 @@ final class SizeClasses {
      * caller checks.
      */
     static long reciprocal(int classIndex) {
-        long size = BLOCK_SIZE[classIndex];
-        return ((1L << RECIPROCAL_SHIFT) + size - 1) / size;
+        return reciprocalOf(BLOCK_SIZE[classIndex]);
+    }
+
+    /**
+     * The same for any block size from 8 bytes in pages up to 4 MiB (pools): the error
+     * {@code k * e} stays below {@code 2^22}, and {@code offset * reciprocal} below {@code 2^60}.
+     */
+    static long reciprocalOf(long blockSize) {
+        return ((1L << RECIPROCAL_SHIFT) + blockSize - 1) / blockSize;
     }
 }

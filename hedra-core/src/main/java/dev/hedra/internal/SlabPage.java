@@ -40,8 +40,8 @@ final class SlabPage {
     /** Bytes from {@code base} to the end of the last block. */
     final long span;
     private final long reciprocal;
-    /** The heap that allocates from this page; remote frees notify it. */
-    final ThreadHeap owner;
+    /** The heap or pool that allocates from this page; remote frees notify it. */
+    final PageOwner owner;
 
     /** Even words: free (owner thread only). Odd words: deferred (any thread, atomic OR). */
     private final long[] bits;
@@ -58,15 +58,22 @@ final class SlabPage {
     boolean released;
 
     SlabPage(ThreadHeap owner, long base, int classIndex) {
+        this(owner, base, classIndex, SizeClasses.blockSize(classIndex), SizeClasses.pageSize(classIndex));
+    }
+
+    /**
+     * A page of {@code blockSize} blocks in {@code pageSize} bytes at {@code base};
+     * {@code classIndex} is -1 for a pool's page.
+     */
+    SlabPage(PageOwner owner, long base, int classIndex, int blockSize, int pageSize) {
         this.owner = owner;
         this.base = base;
         this.classIndex = classIndex;
-        this.blockSize = SizeClasses.blockSize(classIndex);
-        int pageSize = SizeClasses.pageSize(classIndex);
+        this.blockSize = blockSize;
         this.units = (int) (pageSize >>> AddressSpace.UNIT_SHIFT);
         this.capacity = pageSize / blockSize;
         this.span = (long) capacity * blockSize;
-        this.reciprocal = SizeClasses.reciprocal(classIndex);
+        this.reciprocal = SizeClasses.reciprocalOf(blockSize);
         int words = (capacity + 63) >>> 6;
         this.bits = new long[2 * words];
         for (int w = 0; w < words; w++) {
@@ -86,7 +93,7 @@ final class SlabPage {
         this.blockSize = SizeClasses.blockSize(classIndex);
         this.capacity = 0;
         this.span = 0;
-        this.reciprocal = SizeClasses.reciprocal(classIndex);
+        this.reciprocal = SizeClasses.reciprocalOf(blockSize);
         this.bits = new long[0];
         this.released = true;
     }

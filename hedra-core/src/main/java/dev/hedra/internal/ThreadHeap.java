@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Other threads reach a heap's pages only through {@link RemoteFrees} and reach its medium spans
  * under their lock.
  */
-final class ThreadHeap {
+final class ThreadHeap extends PageOwner {
 
     /** Bytes of empty slab pages a heap keeps for reuse before it releases them. */
     static final long EMPTY_PAGE_BUDGET = 4L * 1024 * 1024;
@@ -40,7 +40,6 @@ final class ThreadHeap {
     final AddressSpace space;
     final HeapRegistry registry;
     final MediumSpans medium;
-    final RemoteFrees remoteFrees = new RemoteFrees();
     /** Non-null for a shared heap: every use holds it. */
     final ReentrantLock lock;
     final boolean shared;
@@ -170,6 +169,9 @@ final class ThreadHeap {
             lastFreed = page;
             return freeOwn(page, address);
         }
+        if (page.classIndex < 0) {
+            throw Errors.poolBlock(address);
+        }
         int index = page.indexOf(address);
         if (index < 0) {
             return false;
@@ -182,6 +184,7 @@ final class ThreadHeap {
     }
 
     /** Owner: remote frees of {@code page} were collected. */
+    @Override
     void onCollected(SlabPage page, int usedBefore, int collected) {
         smallInUse -= (long) collected * page.blockSize;
         boolean wasFull = usedBefore == page.capacity;

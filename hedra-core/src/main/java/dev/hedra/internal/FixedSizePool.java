@@ -1,0 +1,323 @@
+package dev.hedra.internal;
+
+import dev.hedra.FixedPool;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link FixedPool}: slab pages of one block size, like a {@link ThreadHeap} with a single
+ * class and no size lookup. The page holding the current allocations is {@code current}; other
+ * pages with free blocks are listed; empty pages are kept up to {@link #EMPTY_PAGE_BUDGET} bytes.
+ * Invariant, for a page that is not current: {@code listed == (used < capacity)}.
+ *
+ * <p>The owner thread (or, for a shared pool, whoever holds {@link #lock}) touches the pages
+ * with plain accesses; other threads free through {@link RemoteFrees}.
+ */
+final class FixedSizePool extends PageOwner implements FixedPool {
+
+    static final long MAX_BLOCK = 1L << 20;
+    private static final long EMPTY_PAGE_BUDGET = 1L << 20;
+
+    private final AddressSpace space;
+    private final String name;
+    private final int blockSize;
+    private final int alignment;
+    private final int pageSize;
+    private final SlabPage empty;
+    /** The thread that allocates; null for a shared pool. */
+    private final Thread owner;
+    /** Non-null for a shared pool: every use holds it. */
+    private final ReentrantLock lock;
+
+    // owner only (or under the lock)
+    private SlabPage current;
+    private SlabPage lastFreed;
+    private SlabPage available;
+    private SlabPage[] pages = new SlabPage[8];
+    private int pageCount;
+    private long emptyBytes;
+    private boolean closed;
+
+    FixedSizePool(AddressSpace space, long blockSize, long alignment, boolean shared) {
+        if (blockSize <= 0 || blockSize > MAX_BLOCK) {
+            throw new IllegalArgumentException("pool block size must be from 1 to " + MAX_BLOCK + ": " + blockSize);
+        }
+        if (alignment < 8 || alignment > AddressSpace.UNIT || (alignment & (alignment - 1)) != 0) {
+            throw new IllegalArgumentException("pool alignment must be a power of two from 8 to "
+                    + AddressSpace.UNIT + ": " + alignment);
+        }
+        this.space = space;
+        this.alignment = (int) alignment;
+        this.blockSize = (int) ((blockSize + alignment - 1) & -alignment);
+        long wanted = Math.max(AddressSpace.UNIT, Long.highestOneBit(this.blockSize * 64L - 1) << 1);
+        this.pageSize = (int) Math.min(wanted, AddressSpace.UNIT * AddressSpace.AREA_UNITS);
+        this.name = "of " + this.blockSize + "-byte blocks";
+        this.empty = new SlabPage(this, 0, -1, this.blockSize, 0);
+        this.current = empty;
+        this.lastFreed = empty;
+        this.owner = shared ? null : Thread.currentThread();
+        this.lock = shared ? new ReentrantLock() : null;
+    }
+
+    @Override
+    public long blockSize() {
+        return blockSize;
+    }
+
+    @Override
+    public long alignment() {
+        return alignment;
+    }
+
+    @Override
+    public long allocate() {
+        if (owner != Thread.currentThread()) {
+            return allocateShared();
+        }
+        long address = current.allocate();
+        return address != 0 ? address : refill();
+    }
+
+    private long allocateShared() {
+        if (lock == null) {
+            throw new WrongThreadException("pool " + name + " is owned by " + owner
+                    + "; only its owner allocates (any thread may free)");
+        }
+        lock.lock();
+        try {
+            long address = current.allocate();
+            return address != 0 ? address : refill();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public MemorySegment allocateSegment() {
+        return MemorySegment.ofAddress(allocate()).reinterpret(blockSize);
+    }
+
+    /** Owner, slow path: the current page is full. */
+    private long refill() {
+        if (closed) {
+            throw new IllegalStateException("pool " + name + " is closed");
+        }
+        if (remoteFrees.hasPending()) {
+            remoteFrees.collect(this);
+            long address = current.allocate();
+            if (address != 0) {
+                return address;
+            }
+        }
+        SlabPage page = available;
+        if (page != null) {
+            unlist(page);
+            if (page.used == 0) {
+                emptyBytes -= pageSize;
+            }
+        } else {
+            long base = space.takeRun(pageSize >>> AddressSpace.UNIT_SHIFT, blockSize);
+            page = new SlabPage(this, base, -1, blockSize, pageSize);
+            space.map(page);
+            if (pageCount == pages.length) {
+                pages = Arrays.copyOf(pages, pageCount * 2);
+            }
+            pages[pageCount++] = page;
+        }
+        current = page;
+        return page.allocate();
+    }
+
+    @Override
+    public void free(long address) {
+        if (owner != Thread.currentThread()) {
+            freeNotOwner(address);
+            return;
+        }
+        freeOwned(address);
+    }
+
+    /** Owner (or under the lock): the current page, then the last page freed into, then the table. */
+    private void freeOwned(long address) {
+        SlabPage page = current;
+        if (!page.holds(address)) {
+            page = lastFreed;
+            if (!page.holds(address)) {
+                page = ownPageAt(address);
+                lastFreed = page;
+            }
+        }
+        int index = page.indexOf(address);
+        if (index < 0) {
+            throw notABlock(page, address);
+        }
+        int used = page.freeLocal(address, index);
+        if (used == 0 || used == page.capacity - 1) {
+            gainedSpace(page, used == page.capacity - 1);
+        }
+    }
+
+    private void freeNotOwner(long address) {
+        if (lock != null) {
+            lock.lock();
+            try {
+                freeOwned(address);
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        SlabPage page = ownPageAt(address);
+        int index = page.indexOf(address);
+        if (index < 0) {
+            throw notABlock(page, address);
+        }
+        if (!RemoteFrees.freeRemote(page, index)) {
+            throw Errors.doubleFree(address);
+        }
+    }
+
+    private SlabPage ownPageAt(long address) {
+        SlabPage page = space.slabPageAt(address);
+        if (page == null || page.owner != this) {
+            if (closed) {
+                throw new IllegalStateException("pool " + name + " is closed");
+            }
+            throw Errors.notInPool(name, address);
+        }
+        return page;
+    }
+
+    private RuntimeException notABlock(SlabPage page, long address) {
+        long start = page.blockStartOf(address);
+        return start < 0 ? Errors.notInPool(name, address) : Errors.interior(address, start);
+    }
+
+    @Override
+    public void free(MemorySegment block) {
+        if (!block.isNative() || block.byteSize() > blockSize) {
+            throw Errors.notInPool(name, block.address());
+        }
+        free(block.address());
+    }
+
+    @Override
+    void onCollected(SlabPage page, int usedBefore, int collected) {
+        boolean wasFull = usedBefore == page.capacity;
+        if (wasFull || page.used == 0) {
+            gainedSpace(page, wasFull);
+        }
+    }
+
+    private void gainedSpace(SlabPage page, boolean wasFull) {
+        if (page == current) {
+            return;
+        }
+        if (wasFull) {
+            list(page);
+        }
+        if (page.used == 0) {
+            if (emptyBytes + pageSize <= EMPTY_PAGE_BUDGET) {
+                emptyBytes += pageSize;
+            } else {
+                unlist(page);
+                release(page);
+            }
+        }
+    }
+
+    private void release(SlabPage page) {
+        page.released = true;
+        if (lastFreed == page) {
+            lastFreed = empty;
+        }
+        for (int i = pageCount - 1; i >= 0; i--) {
+            if (pages[i] == page) {
+                pages[i] = pages[--pageCount];
+                pages[pageCount] = null;
+                break;
+            }
+        }
+        space.unmap(page);
+        space.releaseRun(page.base, page.units);
+    }
+
+    private void list(SlabPage page) {
+        page.next = available;
+        page.previous = null;
+        if (available != null) {
+            available.previous = page;
+        }
+        available = page;
+        page.listed = true;
+    }
+
+    private void unlist(SlabPage page) {
+        if (page.previous != null) {
+            page.previous.next = page.next;
+        } else {
+            available = page.next;
+        }
+        if (page.next != null) {
+            page.next.previous = page.previous;
+        }
+        page.next = null;
+        page.previous = null;
+        page.listed = false;
+    }
+
+    /** Counted from the pages rather than on every operation; racy unless called by the owner. */
+    @Override
+    public long liveBlocks() {
+        if (lock != null) {
+            lock.lock();
+        }
+        try {
+            long live = 0;
+            for (int i = 0; i < pageCount; i++) {
+                live += pages[i].used - pages[i].pendingDeferred();
+            }
+            return live;
+        } finally {
+            if (lock != null) {
+                lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (lock != null) {
+            lock.lock();
+        } else if (owner != Thread.currentThread()) {
+            throw new WrongThreadException("pool " + name + " is owned by " + owner + "; only its owner closes it");
+        }
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            remoteFrees.collect(this);
+            while (pageCount > 0) {
+                SlabPage page = pages[pageCount - 1];
+                page.listed = false;
+                release(page);
+            }
+            current = empty;
+            lastFreed = empty;
+            available = null;
+            emptyBytes = 0;
+        } finally {
+            if (lock != null) {
+                lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Hedra pool " + name + ": " + liveBlocks() + " live blocks in " + pageCount + " pages"
+                + (closed ? " (closed)" : "");
+    }
+}
