@@ -23,6 +23,11 @@ public final class HedraBuilder {
     private long memoryLimit = Long.MAX_VALUE;
     private int minimumAlignment = 8;
     private String name = "hedra";
+    private int classesPerDoubling = 8;
+    private int largestSmallSize = 32 * 1024;
+    private int slabPageSize = 64 * 1024;
+    private long reservationSize;
+    private long emptyPageBudget = 4L << 20;
 
     HedraBuilder() {}
 
@@ -63,8 +68,82 @@ public final class HedraBuilder {
         return this;
     }
 
+    /**
+     * Sets the class spacing: how many size classes lie between two powers of two above 128 bytes
+     * (below, classes are 8 bytes apart). More classes waste less memory to rounding (at most
+     * 1/n of a block) but spread blocks over more pages. Default 8 (12.5%).
+     *
+     * @param n 4, 8 or 16
+     */
+    public HedraBuilder classesPerDoubling(int n) {
+        if (n != 4 && n != 8 && n != 16) {
+            throw new IllegalArgumentException("classesPerDoubling must be 4, 8 or 16: " + n);
+        }
+        this.classesPerDoubling = n;
+        return this;
+    }
+
+    /**
+     * Sets the largest small block: sizes up to it pack in slab pages; larger ones are medium
+     * blocks (best fit at 4 KiB granularity). Default 32 KiB.
+     *
+     * @param bytes a power of two from 1 KiB to 32 KiB
+     */
+    public HedraBuilder largestSmallSize(int bytes) {
+        if (bytes < 1024 || bytes > 32 * 1024 || Integer.bitCount(bytes) != 1) {
+            throw new IllegalArgumentException("largestSmallSize must be a power of two from 1 KiB to 32 KiB: " + bytes);
+        }
+        this.largestSmallSize = bytes;
+        return this;
+    }
+
+    /**
+     * Sets the smallest slab page: every size class takes pages of at least this size (larger
+     * classes take pages of at least 64 blocks). Larger pages mean fewer slow paths and more
+     * memory held per class and thread. Default 64 KiB.
+     *
+     * @param bytes a power of two from 64 KiB to 1 MiB
+     */
+    public HedraBuilder slabPageSize(int bytes) {
+        if (bytes < 64 * 1024 || bytes > 1024 * 1024 || Integer.bitCount(bytes) != 1) {
+            throw new IllegalArgumentException("slabPageSize must be a power of two from 64 KiB to 1 MiB: " + bytes);
+        }
+        this.slabPageSize = bytes;
+        return this;
+    }
+
+    /**
+     * Sets how much address space is reserved from the system at a time (with
+     * {@code MAP_NORESERVE}: it costs no memory until used). Lookups are fastest in the first
+     * reservation. Default 64 GiB, or twice the memory limit if one is set.
+     *
+     * @param bytes a multiple of 4 MiB, at least 64 MiB
+     */
+    public HedraBuilder reservationSize(long bytes) {
+        if (bytes < (64L << 20) || (bytes & ((4L << 20) - 1)) != 0) {
+            throw new IllegalArgumentException("reservationSize must be a multiple of 4 MiB, at least 64 MiB: " + bytes);
+        }
+        this.reservationSize = bytes;
+        return this;
+    }
+
+    /**
+     * Sets how many bytes of empty slab pages each heap keeps for reuse before it gives them back
+     * to the system. Zero returns every empty page at once. Default 4 MiB.
+     *
+     * @param bytes zero or more
+     */
+    public HedraBuilder emptyPageBudget(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("emptyPageBudget must not be negative: " + bytes);
+        }
+        this.emptyPageBudget = bytes;
+        return this;
+    }
+
     /** Creates the allocator. */
     public NativeAllocator build() {
-        return HedraAllocator.create(new Config(name, memoryLimit, minimumAlignment));
+        return HedraAllocator.create(new Config(name, memoryLimit, minimumAlignment, classesPerDoubling,
+                largestSmallSize, slabPageSize, reservationSize, emptyPageBudget));
     }
 }

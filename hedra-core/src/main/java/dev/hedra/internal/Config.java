@@ -1,13 +1,31 @@
 package dev.hedra.internal;
 
 /**
- * An allocator's settings, fixed at build time.
+ * An allocator's settings, fixed at build time; see {@code HedraBuilder} for each.
  *
  * @param name shown in statistics and error messages
  * @param memoryLimit cap on committed bytes
  * @param minimumAlignment 8 or 16
+ * @param classesPerDoubling 4, 8 or 16 size classes between powers of two above 128 B
+ * @param largestSmallSize a power of two from 1 KiB to 32 KiB: larger blocks are medium
+ * @param slabPageSize the smallest slab page, a power of two from 64 KiB to 1 MiB
+ * @param reservationSize bytes of address space reserved at a time (0: the default)
+ * @param emptyPageBudget bytes of empty pages a heap keeps for reuse
  */
-public record Config(String name, long memoryLimit, int minimumAlignment) {
+public record Config(
+        String name,
+        long memoryLimit,
+        int minimumAlignment,
+        int classesPerDoubling,
+        int largestSmallSize,
+        int slabPageSize,
+        long reservationSize,
+        long emptyPageBudget) {
+
+    /** The defaults, named. */
+    public static Config defaults(String name) {
+        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, 0, 4L << 20);
+    }
 
     /** Whether expensive internal consistency checks run; read once, so the JIT drops them when off. */
     static final boolean CHECKS = Boolean.getBoolean("hedra.checks");

@@ -25,7 +25,10 @@ import java.util.Arrays;
 final class HeapRegistry {
 
     private final AddressSpace space;
+    private final SizeClasses classes;
     private final String allocatorName;
+    /** Bytes of empty slab pages each heap keeps for reuse. */
+    final long emptyPageBudget;
     private final ThreadHeap[] sharedHeaps;
     private final ThreadLocal<ThreadHeap> current = new ThreadLocal<>() {
         @Override
@@ -46,16 +49,18 @@ final class HeapRegistry {
     /** Holds the counters of destroyed heaps; never allocates. Guarded by this. */
     private final ThreadHeap retired;
 
-    HeapRegistry(AddressSpace space, String allocatorName) {
+    HeapRegistry(AddressSpace space, SizeClasses classes, String allocatorName, long emptyPageBudget) {
         this.space = space;
+        this.classes = classes;
         this.allocatorName = allocatorName;
+        this.emptyPageBudget = emptyPageBudget;
         int stripes = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
         sharedHeaps = new ThreadHeap[stripes];
         for (int i = 0; i < stripes; i++) {
-            sharedHeaps[i] = new ThreadHeap(space, this, "virtual-threads-" + i, true);
+            sharedHeaps[i] = new ThreadHeap(space, classes, this, "virtual-threads-" + i, true);
         }
         heaps = sharedHeaps.clone();
-        retired = new ThreadHeap(space, this, "destroyed heaps", true);
+        retired = new ThreadHeap(space, classes, this, "destroyed heaps", true);
         space.onPressure(this::reclaim);
     }
 
@@ -123,7 +128,7 @@ final class HeapRegistry {
                     return heap;
                 }
             }
-            ThreadHeap heap = new ThreadHeap(space, this, nameOf(thread), false);
+            ThreadHeap heap = new ThreadHeap(space, classes, this, nameOf(thread), false);
             heap.ownerThread = thread;
             ThreadHeap[] grown = Arrays.copyOf(heaps, heaps.length + 1);
             grown[heaps.length] = heap;
@@ -162,7 +167,7 @@ final class HeapRegistry {
 
     /** A new first-class heap, used under its lock by any thread. */
     synchronized ThreadHeap newHeap(String name) {
-        ThreadHeap heap = new ThreadHeap(space, this, name, true);
+        ThreadHeap heap = new ThreadHeap(space, classes, this, name, true);
         ThreadHeap[] grown = Arrays.copyOf(heaps, heaps.length + 1);
         grown[heaps.length] = heap;
         heaps = grown;

@@ -28,6 +28,8 @@ public final class HedraAllocator implements NativeAllocator {
     private final boolean closable;
     private final int minimumAlignment;
     private final SizeClasses classes;
+    /** {@code (size - 1) >>> smallShift == 0} admits exactly the small sizes. */
+    private final int smallShift;
     private final AddressSpace space;
     private final HeapRegistry heaps;
     private final HugeBlocks huge;
@@ -36,18 +38,20 @@ public final class HedraAllocator implements NativeAllocator {
         this.name = config.name();
         this.closable = closable;
         this.minimumAlignment = config.minimumAlignment();
-        this.classes = new SizeClasses(config.minimumAlignment());
-        long region = config.memoryLimit() == Long.MAX_VALUE
-                ? DEFAULT_REGION
+        this.classes = new SizeClasses(config.minimumAlignment(), config.classesPerDoubling(),
+                config.largestSmallSize(), config.slabPageSize());
+        this.smallShift = classes.smallShift();
+        long region = config.reservationSize() > 0 ? config.reservationSize()
+                : config.memoryLimit() == Long.MAX_VALUE ? DEFAULT_REGION
                 : Math.min(DEFAULT_REGION, Math.max(MIN_REGION, roundUp(2 * config.memoryLimit(), 1L << 22)));
         this.space = new AddressSpace(config, region);
-        this.heaps = new HeapRegistry(space, name);
+        this.heaps = new HeapRegistry(space, classes, name, config.emptyPageBudget());
         this.huge = new HugeBlocks(space, name);
     }
 
     /** The process-wide allocator behind {@code Hedra.allocator()}. */
     public static NativeAllocator createDefault() {
-        return new HedraAllocator(new Config("default", Long.MAX_VALUE, 8), false);
+        return new HedraAllocator(Config.defaults("default"), false);
     }
 
     /** A closable allocator from the builder. */
@@ -72,8 +76,8 @@ public final class HedraAllocator implements NativeAllocator {
     }
 
     private long malloc(ThreadHeap heap, long size) {
-        // One unsigned comparison admits 1..SMALL_MAX and rejects zero and negative sizes.
-        if ((size - 1) >>> 15 == 0) {
+        // One unsigned comparison admits 1..smallMax and rejects zero and negative sizes.
+        if ((size - 1) >>> smallShift == 0) {
             return heap.allocateSmall(classes.indexOf(size), size);
         }
         return allocateLarge(heap, size, minimumAlignment);
@@ -112,11 +116,9 @@ public final class HedraAllocator implements NativeAllocator {
     }
 
     private long allocateAligned(ThreadHeap heap, long size, long alignment) {
-        if (alignment <= SizeClasses.MIN_PAGE_SIZE) {
-            int c = classes.indexOf(size, alignment);
-            if (c >= 0) {
-                return heap.allocateSmall(c, size);
-            }
+        int c = classes.indexOf(size, alignment);
+        if (c >= 0) {
+            return heap.allocateSmall(c, size);
         }
         return allocateLarge(heap, size, alignment);
     }
@@ -226,7 +228,7 @@ public final class HedraAllocator implements NativeAllocator {
     @Override
     public void free(long address, long size) {
         ThreadHeap heap = heaps.current();
-        if (!heap.shared && (size - 1) >>> 15 == 0) {
+        if (!heap.shared && (size - 1) >>> smallShift == 0) {
             // The size names the class, and the class's current page is the likeliest home of
             // the block; if it holds the address, the size matches by construction.
             SlabPage page = heap.currentPage(classes.indexOf(size));
@@ -327,7 +329,7 @@ public final class HedraAllocator implements NativeAllocator {
         if (page != null) {
             return smallSizeMatches(page.classIndex, size);
         }
-        if (size <= SizeClasses.SMALL_MAX || size > MAX_SIZE) {
+        if (size <= classes.smallMax() || size > MAX_SIZE) {
             return false;
         }
         MediumArea area = space.mediumAreaAt(address);
@@ -342,12 +344,12 @@ public final class HedraAllocator implements NativeAllocator {
      * class and the block's class is more aligned (it may have come from an aligned request).
      */
     private boolean smallSizeMatches(int c, long size) {
-        if ((size - 1) >>> 15 != 0) {
+        if ((size - 1) >>> smallShift != 0) {
             return false;
         }
         int sizeClass = classes.indexOf(size);
         return sizeClass == c
-                || sizeClass < c && SizeClasses.alignment(c) > SizeClasses.alignment(sizeClass);
+                || sizeClass < c && classes.alignment(c) > classes.alignment(sizeClass);
     }
 
     // ---- segments ----------------------------------------------------------------------------
@@ -483,7 +485,7 @@ public final class HedraAllocator implements NativeAllocator {
         if (space.isClosed()) {
             throw Errors.closed(name);
         }
-        return Stats.snapshot(name, heaps, space);
+        return Stats.snapshot(name, heaps, space, classes);
     }
 
     @Override

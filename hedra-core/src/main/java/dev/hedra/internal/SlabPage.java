@@ -57,9 +57,6 @@ final class SlabPage {
     boolean listed;
     boolean released;
 
-    SlabPage(ThreadHeap owner, long base, int classIndex) {
-        this(owner, base, classIndex, SizeClasses.blockSize(classIndex), SizeClasses.pageSize(classIndex));
-    }
 
     /**
      * A page of {@code blockSize} blocks in {@code pageSize} bytes at {@code base};
@@ -84,18 +81,11 @@ final class SlabPage {
         }
     }
 
-    /** A page with no blocks: the current page of every class before the first allocation. */
-    SlabPage(ThreadHeap owner, int classIndex) {
-        this.owner = owner;
-        this.base = 0;
-        this.units = 0;
-        this.classIndex = classIndex;
-        this.blockSize = SizeClasses.blockSize(classIndex);
-        this.capacity = 0;
-        this.span = 0;
-        this.reciprocal = SizeClasses.reciprocalOf(blockSize);
-        this.bits = new long[0];
-        this.released = true;
+    /** A page with no blocks: every class's current page before its first allocation. */
+    static SlabPage none() {
+        SlabPage page = new SlabPage(null, 0, -2, 8, 0);
+        page.released = true;
+        return page;
     }
 
     /**

@@ -19,9 +19,9 @@ record Stats(
         List<HeapStats> heaps)
         implements AllocatorStats {
 
-    static Stats snapshot(String name, HeapRegistry registry, AddressSpace space) {
-        long[] classAllocations = new long[SizeClasses.COUNT + 2];
-        long[] classFrees = new long[SizeClasses.COUNT + 2];
+    static Stats snapshot(String name, HeapRegistry registry, AddressSpace space, SizeClasses sizeClasses) {
+        long[] classAllocations = new long[SizeClasses.MAX_COUNT + 2];
+        long[] classFrees = new long[SizeClasses.MAX_COUNT + 2];
         List<HeapStats> heaps = new ArrayList<>();
         long requested = 0;
         long inUse = 0;
@@ -48,9 +48,12 @@ record Stats(
         long allocations = 0;
         long frees = 0;
         for (int c = 0; c < classAllocations.length; c++) {
+            if (c >= sizeClasses.count() && c < ThreadHeap.MEDIUM) {
+                continue; // this allocator has fewer classes
+            }
             allocations += classAllocations[c];
             frees += classFrees[c];
-            long blockSize = c < SizeClasses.COUNT ? SizeClasses.blockSize(c) : 0;
+            long blockSize = c < ThreadHeap.MEDIUM ? sizeClasses.blockSize(c) : 0;
             classes.add(new SizeClassStats(c, blockSize, classAllocations[c], classFrees[c]));
         }
         long peak = Math.max(registry.peakBytesInUse(), inUse);
@@ -86,7 +89,7 @@ record Stats(
             if (c.allocations() == 0 && c.frees() == 0) {
                 continue;
             }
-            String label = c.index() < SizeClasses.COUNT ? Long.toString(c.blockSize())
+            String label = c.index() < ThreadHeap.MEDIUM ? Long.toString(c.blockSize())
                     : c.index() == ThreadHeap.MEDIUM ? "medium" : "huge";
             out.append(String.format("    %-8s %,14d %,14d %,12d%n", label, c.allocations(), c.frees(), c.liveBlocks()));
         }

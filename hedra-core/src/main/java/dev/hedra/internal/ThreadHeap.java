@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * page of the class with a free block sits on the class's {@code available} list; full pages sit
  * on no list until a free reaches them. Invariant, for a page {@code p} that is not current:
  * {@code p.listed == (p.used < p.capacity)}. Empty pages stay listed, up to
- * {@link #EMPTY_PAGE_BUDGET} bytes of them, so a heap that empties and refills a page does not
+ * the configured empty-page budget (4 MiB by default), so a heap that empties and refills a page does not
  * return it to the system and take it back each time; past the budget they are released.
  *
  * <p>Owned heaps belong to one platform thread at a time and are touched only by it, without
@@ -21,23 +21,17 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ThreadHeap extends PageOwner {
 
-    /** Bytes of empty slab pages a heap keeps for reuse before it releases them. */
-    static final long EMPTY_PAGE_BUDGET = 4L * 1024 * 1024;
     /** Statistics slots past the small classes. */
-    static final int MEDIUM = SizeClasses.COUNT;
-    static final int HUGE = SizeClasses.COUNT + 1;
+    static final int MEDIUM = SizeClasses.MAX_COUNT;
+    static final int HUGE = SizeClasses.MAX_COUNT + 1;
     /** Arena chunks a heap keeps for the next arena its thread opens (1 MiB). */
     static final int ARENA_CHUNK_CACHE = 16;
 
-    private static final SlabPage[] NO_PAGES = new SlabPage[SizeClasses.COUNT];
-
-    static {
-        for (int c = 0; c < SizeClasses.COUNT; c++) {
-            NO_PAGES[c] = new SlabPage(null, c);
-        }
-    }
+    /** The current page of a class that has none; it has no blocks, so allocation falls to refill. */
+    private static final SlabPage NO_PAGE = SlabPage.none();
 
     final AddressSpace space;
+    final SizeClasses classes;
     final HeapRegistry registry;
     final MediumSpans medium;
     /** Non-null for a shared heap: every use holds it. */
@@ -47,14 +41,14 @@ final class ThreadHeap extends PageOwner {
     Thread ownerThread;
     volatile String name;
 
-    private final SlabPage[] current = NO_PAGES.clone();     // owner only
+    private final SlabPage[] current = new SlabPage[SizeClasses.MAX_COUNT]; // owner only
     /**
      * The own page of the last local free: the next free often lands in the same page, and
      * checking it first keeps the address-to-page table off the dependency chain of a free.
      * Owner only; never a released page (see {@link #release}).
      */
-    private SlabPage lastFreed = NO_PAGES[0];
-    private final SlabPage[] available = new SlabPage[SizeClasses.COUNT]; // owner only
+    private SlabPage lastFreed = NO_PAGE;
+    private final SlabPage[] available = new SlabPage[SizeClasses.MAX_COUNT]; // owner only
     private long emptyBytes;                                  // owner only
     private SlabPage[] pages = new SlabPage[16];              // owner only; every live page
     /** Closed arenas' chunks, as {@code base | ceil(dirtyBytes / 8)}; owner only. */
@@ -64,8 +58,8 @@ final class ThreadHeap extends PageOwner {
 
     // Statistics. Owner only; NOTE: snapshots read them racily, which at worst misses the last
     // few operations (longs do not tear on the 64-bit JVMs that run FFM).
-    final long[] allocations = new long[SizeClasses.COUNT + 2];
-    final long[] frees = new long[SizeClasses.COUNT + 2];
+    final long[] allocations = new long[SizeClasses.MAX_COUNT + 2];
+    final long[] frees = new long[SizeClasses.MAX_COUNT + 2];
     long bytesRequested;
     /**
      * Usable bytes of blocks in this heap's pages that the owner has not seen freed: remote frees
@@ -77,8 +71,10 @@ final class ThreadHeap extends PageOwner {
     /** Highest {@link #bytesInUse()}, sampled when the heap takes memory (off the fast path). */
     long peakInUse;
 
-    ThreadHeap(AddressSpace space, HeapRegistry registry, String name, boolean shared) {
+    ThreadHeap(AddressSpace space, SizeClasses classes, HeapRegistry registry, String name, boolean shared) {
         this.space = space;
+        this.classes = classes;
+        Arrays.fill(current, NO_PAGE);
         this.registry = registry;
         this.name = name;
         this.shared = shared;
@@ -90,13 +86,15 @@ final class ThreadHeap extends PageOwner {
 
     /** Owner: allocates a block of class {@code c} for a request of {@code size} bytes. */
     long allocateSmall(int c, long size) {
-        long address = current[c].allocate();
+        SlabPage page = current[c];
+        long address = page.allocate();
         if (address == 0) {
             address = refill(c, size);
+            page = current[c];
         }
         allocations[c]++;
         bytesRequested += size;
-        smallInUse += SizeClasses.blockSize(c);
+        smallInUse += page.blockSize;
         return address;
     }
 
@@ -116,17 +114,15 @@ final class ThreadHeap extends PageOwner {
                 emptyBytes -= page.units * AddressSpace.UNIT;
             }
         } else {
-            page = new SlabPage(this, space.takeRun(pageUnits(c), size), c);
+            int pageSize = classes.pageSize(c);
+            long base = space.takeRun(pageSize >>> AddressSpace.UNIT_SHIFT, size);
+            page = new SlabPage(this, base, c, classes.blockSize(c), pageSize);
             space.map(page);
             addPage(page);
             samplePeak();
         }
         current[c] = page;
         return page.allocate();
-    }
-
-    private static int pageUnits(int c) {
-        return SizeClasses.pageSize(c) >>> AddressSpace.UNIT_SHIFT;
     }
 
     /** Owner: the page the last local free went to (a hint, see {@link #lastFreed}). */
@@ -203,7 +199,7 @@ final class ThreadHeap extends PageOwner {
         }
         if (page.used == 0) {
             long bytes = page.units * AddressSpace.UNIT;
-            if (emptyBytes + bytes <= EMPTY_PAGE_BUDGET) {
+            if (emptyBytes + bytes <= registry.emptyPageBudget) {
                 emptyBytes += bytes;
             } else {
                 unlist(page);
@@ -261,7 +257,7 @@ final class ThreadHeap extends PageOwner {
                 if (!includeCurrent) {
                     continue;
                 }
-                current[c] = NO_PAGES[c];
+                current[c] = NO_PAGE;
             } else {
                 unlist(page);
                 emptyBytes -= page.units * AddressSpace.UNIT;
@@ -297,11 +293,11 @@ final class ThreadHeap extends PageOwner {
 
     /** Drops every page without giving memory back: the address space is being unmapped. */
     void forgetAll() {
-        lastFreed = NO_PAGES[0];
+        lastFreed = NO_PAGE;
         arenaChunkCount = 0;
         Arrays.fill(pages, null);
         pageCount = 0;
-        System.arraycopy(NO_PAGES, 0, current, 0, SizeClasses.COUNT);
+        Arrays.fill(current, NO_PAGE);
         Arrays.fill(available, null);
         emptyBytes = 0;
     }
@@ -309,7 +305,7 @@ final class ThreadHeap extends PageOwner {
     private void release(SlabPage page) {
         page.released = true;
         if (lastFreed == page) {
-            lastFreed = NO_PAGES[0];
+            lastFreed = NO_PAGE;
         }
         int last = --pageCount;
         for (int i = last; i >= 0; i--) { // recent pages are released most often
