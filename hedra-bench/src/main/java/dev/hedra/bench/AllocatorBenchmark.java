@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = AllocatorBenchmark.WARMUP_ITERATIONS, time = AllocatorBenchmark.ITERATION_SECONDS)
-@Measurement(iterations = AllocatorBenchmark.MEASUREMENT_ITERATIONS, time = AllocatorBenchmark.ITERATION_SECONDS)
+@Measurement(
+        iterations = AllocatorBenchmark.MEASUREMENT_ITERATIONS,
+        time = AllocatorBenchmark.ITERATION_SECONDS)
 @Fork(value = AllocatorBenchmark.FORKS, jvmArgsAppend = {
     AllocatorBenchmark.NATIVE_ACCESS,
     AllocatorBenchmark.UNSAFE_FOR_NETTY,

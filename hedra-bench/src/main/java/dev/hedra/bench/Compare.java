@@ -75,7 +75,8 @@ public final class Compare {
             for (PeerKind peer : peers) {
                 Optional<String> unsupported = workload.unsupportedReason(peer);
                 if (unsupported.isPresent()) {
-                    out.printf("  not run    %s on %s: %s%n", peer.peerName(), workload.label(), unsupported.get());
+                    out.printf("  not run    %s on %s: %s%n",
+                            peer.peerName(), workload.label(), unsupported.get());
                     measurements.add(Measurement.unsupported(workload, peer, unsupported.get()));
                 } else {
                     runs.add(new Run(workload, peer));
@@ -115,11 +116,11 @@ public final class Compare {
         Measurement m = runner.run(workload, peer);
         long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
         if (m.isMeasured()) {
-            out.printf(Locale.ROOT, "%9.2f ± %-6.2f ns/op   heap %.2f B/op   (%d s)%n",
+            out.printf(Locale.ROOT, "%9.2f +- %-6.2f ns/op   heap %.2f B/op   (%d s)%n",
                     m.nanosPerOperation(), m.error(), m.heapBytesPerOperation(), seconds);
         } else {
             out.printf("FAILED (%d s)%n", seconds);
-            m.problem().ifPresent(problem -> problem.lines().forEach(line -> out.println("        | " + line)));
+            m.problem().ifPresent(problem -> problem.lines().forEach(line -> out.println("    | " + line)));
         }
         return m;
     }
@@ -178,8 +179,8 @@ public final class Compare {
         RunSettings run = options.settings();
         var settings = new LinkedHashMap<String, String>();
         settings.put("selection", options.toString());
-        settings.put("JDK", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version")
-                + " at " + System.getProperty("java.home"));
+        settings.put("JDK", System.getProperty("java.vm.vendor") + " "
+                + System.getProperty("java.runtime.version") + " at " + System.getProperty("java.home"));
         settings.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         settings.put("JMH", run.describe() + (run == RunSettings.QUICK ? " (--quick: rough figures)" : "")
@@ -195,8 +196,9 @@ public final class Compare {
     private long estimatedMinutes(int runs) {
         RunSettings run = options.settings();
         double forkStartSeconds = 2;
-        double seconds = runs * run.forks()
-                * (forkStartSeconds + (run.warmupIterations() + run.measurementIterations()) * run.iterationMillis() / 1000.0);
+        double iterationSeconds = run.iterationMillis() / 1000.0;
+        int iterations = run.warmupIterations() + run.measurementIterations();
+        double seconds = runs * run.forks() * (forkStartSeconds + iterations * iterationSeconds);
         return Math.max(1, Math.round(seconds / 60));
     }
 }

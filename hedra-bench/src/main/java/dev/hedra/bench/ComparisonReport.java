@@ -68,7 +68,9 @@ final class ComparisonReport {
             var row = new ArrayList<String>();
             row.add(workload.label() + "  " + workload.description());
             for (PeerKind peer : peers) {
-                row.add(find(workload, peer).map(m -> cell(m, format("%.1f", m.nanosPerOperation()))).orElse("-"));
+                row.add(find(workload, peer)
+                        .map(m -> cell(m, format("%.1f", m.nanosPerOperation())))
+                        .orElse("-"));
             }
             Optional<Verdict> verdict = verdict(workload);
             row.add(verdict.map(v -> v.fastestPeer().peerName()).orElse("-"));
@@ -84,14 +86,16 @@ final class ComparisonReport {
         out.println("Java heap allocated per operation, bytes (gc.alloc.rate.norm); Hedra's target: 0");
         var header = new ArrayList<String>(List.of("workload"));
         peers.forEach(peer -> header.add(peer.peerName()));
-        header.add("hedra 0");
+        header.add("hedra at 0");
         var rows = new ArrayList<List<String>>();
         rows.add(header);
         for (Workload workload : workloads) {
             var row = new ArrayList<String>();
             row.add(workload.label() + "  " + workload.description());
             for (PeerKind peer : peers) {
-                row.add(find(workload, peer).map(m -> cell(m, format("%.2f", m.heapBytesPerOperation()))).orElse("-"));
+                row.add(find(workload, peer)
+                        .map(m -> cell(m, format("%.2f", m.heapBytesPerOperation())))
+                        .orElse("-"));
             }
             row.add(find(workload, PeerKind.HEDRA)
                     .filter(m -> m.isMeasured() && !Double.isNaN(m.heapBytesPerOperation()))
@@ -115,7 +119,8 @@ final class ComparisonReport {
         }
         Files.writeString(directory.resolve("measurements.csv"), csv);
 
-        var summary = new StringBuilder("workload,hedra_ns_per_op,fastest_peer,fastest_peer_ns_per_op,speedup,target,met\n");
+        var summary = new StringBuilder(
+                "workload,hedra_ns_per_op,fastest_peer,fastest_peer_ns_per_op,speedup,target,met\n");
         for (Workload workload : workloads) {
             Optional<Verdict> verdict = verdict(workload);
             summary.append(String.join(",", workload.label(),
@@ -135,26 +140,39 @@ final class ComparisonReport {
         settings.forEach((key, value) -> settingsJson.add(quote(key) + ": " + quote(value)));
         var measurementsJson = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Measurement m : measurements) {
-            measurementsJson.add("{\"workload\": %s, \"allocator\": %s, \"status\": %s, \"nsPerOp\": %s, \"errorNsPerOp\": %s, \"heapBytesPerOp\": %s, \"problem\": %s}"
-                    .formatted(quote(m.workload().label()), quote(m.peer().peerName()),
-                            quote(m.status().name().toLowerCase(Locale.ROOT)), jsonNumber(m.nanosPerOperation()),
-                            jsonNumber(m.error()), jsonNumber(m.heapBytesPerOperation()),
-                            m.problem().map(ComparisonReport::quote).orElse("null")));
+            measurementsJson.add(jsonObject(
+                    "workload", quote(m.workload().label()),
+                    "allocator", quote(m.peer().peerName()),
+                    "status", quote(m.status().name().toLowerCase(Locale.ROOT)),
+                    "nsPerOp", jsonNumber(m.nanosPerOperation()),
+                    "errorNsPerOp", jsonNumber(m.error()),
+                    "heapBytesPerOp", jsonNumber(m.heapBytesPerOperation()),
+                    "problem", m.problem().map(ComparisonReport::quote).orElse("null")));
         }
         var summaryJson = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Workload workload : workloads) {
             Optional<Verdict> verdict = verdict(workload);
-            summaryJson.add("{\"workload\": %s, \"description\": %s, \"hedraNsPerOp\": %s, \"fastestPeer\": %s, \"fastestPeerNsPerOp\": %s, \"speedup\": %s, \"targetSpeedup\": %s, \"met\": %s}"
-                    .formatted(quote(workload.label()), quote(workload.description()),
-                            verdict.map(v -> jsonNumber(v.hedraNanos())).orElse("null"),
-                            verdict.map(v -> quote(v.fastestPeer().peerName())).orElse("null"),
-                            verdict.map(v -> jsonNumber(v.fastestPeerNanos())).orElse("null"),
-                            verdict.map(v -> jsonNumber(v.speedup())).orElse("null"),
-                            jsonNumber(workload.targetSpeedup()),
-                            verdict.map(v -> String.valueOf(v.targetMet())).orElse("null")));
+            summaryJson.add(jsonObject(
+                    "workload", quote(workload.label()),
+                    "description", quote(workload.description()),
+                    "hedraNsPerOp", verdict.map(v -> jsonNumber(v.hedraNanos())).orElse("null"),
+                    "fastestPeer", verdict.map(v -> quote(v.fastestPeer().peerName())).orElse("null"),
+                    "fastestPeerNsPerOp", verdict.map(v -> jsonNumber(v.fastestPeerNanos())).orElse("null"),
+                    "speedup", verdict.map(v -> jsonNumber(v.speedup())).orElse("null"),
+                    "targetSpeedup", jsonNumber(workload.targetSpeedup()),
+                    "met", verdict.map(v -> String.valueOf(v.targetMet())).orElse("null")));
         }
         return "{\n  \"settings\": " + settingsJson + ",\n  \"measurements\": " + measurementsJson
                 + ",\n  \"summary\": " + summaryJson + "\n}\n";
+    }
+
+    /** {@code {"key": value, ...}} from keys and values already in JSON form. */
+    private static String jsonObject(String... keysAndValues) {
+        var object = new StringJoiner(", ", "{", "}");
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            object.add(quote(keysAndValues[i]) + ": " + keysAndValues[i + 1]);
+        }
+        return object.toString();
     }
 
     private Optional<Measurement> find(Workload workload, PeerKind peer) {

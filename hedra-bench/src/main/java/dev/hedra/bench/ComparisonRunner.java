@@ -66,7 +66,8 @@ final class ComparisonRunner {
         try {
             Collection<RunResult> results = new Runner(options.build(), format).run();
             if (results.isEmpty()) {
-                return Measurement.failed(workload, peer, failureExcerpt(report.toString(StandardCharsets.UTF_8)));
+                return Measurement.failed(
+                        workload, peer, failureExcerpt(report.toString(StandardCharsets.UTF_8)));
             }
             RunResult result = results.iterator().next();
             Result<?> primary = result.getPrimaryResult();

@@ -153,7 +153,7 @@ public final class JemallocPreload {
         long address = peer.allocate(0, 64);
         NativeMemory.writeLong(address, address);
         if (NativeMemory.readLong(address) != address) {
-            throw new IllegalStateException("jemalloc block at " + address + " did not keep what was written");
+            throw new IllegalStateException("the jemalloc block at " + address + " lost what was written");
         }
         peer.free(0, address, 64);
         System.out.println("jemalloc " + JemallocPeer.VERSION);

@@ -18,12 +18,14 @@ record Measurement(
 
     enum Status { MEASURED, FAILED, UNSUPPORTED }
 
-    static Measurement measured(Workload workload, PeerKind peer, double nanos, double error, double heapBytes) {
+    static Measurement measured(
+            Workload workload, PeerKind peer, double nanos, double error, double heapBytes) {
         return new Measurement(workload, peer, nanos, error, heapBytes, Status.MEASURED, Optional.empty());
     }
 
     static Measurement failed(Workload workload, PeerKind peer, String problem) {
-        return new Measurement(workload, peer, Double.NaN, Double.NaN, Double.NaN, Status.FAILED, Optional.of(problem));
+        return new Measurement(
+                workload, peer, Double.NaN, Double.NaN, Double.NaN, Status.FAILED, Optional.of(problem));
     }
 
     static Measurement unsupported(Workload workload, PeerKind peer, String reason) {

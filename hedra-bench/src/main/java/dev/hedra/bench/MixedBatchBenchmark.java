@@ -13,7 +13,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  * Workloads b and c: a batch of 1,024 blocks of mixed sizes (8 B to 1 KiB, skewed small), each
  * written, then all freed in a shuffled order, so that frees do not simply pop what was just
  * pushed. Scores are per allocation (one malloc and one free). Workload c runs the same on two
- * threads, each with its own state, inputs and (for handle-based peers) handles.
+ * threads, each with its own state, inputs and (for handle-based peers) handles; its score is the
+ * time per allocation as each thread sees it, so an allocator that scales perfectly scores the
+ * same on b and c.
  */
 @State(Scope.Thread)
 public class MixedBatchBenchmark extends AllocatorBenchmark {
