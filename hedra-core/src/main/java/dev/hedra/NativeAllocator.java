@@ -169,8 +169,10 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
 
     /**
      * Releases all memory of this allocator: every block, live or not, becomes invalid. Calls
-     * after close throw {@link IllegalStateException}.
+     * after close throw {@link IllegalStateException}. Close must not race with other calls.
      *
+     * @throws IllegalStateException if arenas of this allocator are still open (their segments
+     *     would point at unmapped memory)
      * @throws UnsupportedOperationException on the process-wide {@link Hedra#allocator()}
      */
     @Override

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * A {@link HedraArena}: bump allocation through 64 KiB chunks of the address space, with large
- * requests served as ordinary blocks of the allocator; close gives back the chunks (to the
- * closing thread's chunk cache, see {@link ThreadHeap#takeArenaChunk}) and frees the blocks.
+ * requests served by runs or maps of their own; close gives back the chunks (to the closing
+ * thread's chunk cache, see {@link ThreadHeap#popArenaChunk}) and the large memory.
  *
  * <pre>
  *   chunk  [ segment | segment | ...      offset -&gt;            |              ]
@@ -47,8 +47,10 @@ final class BumpArena implements HedraArena {
     private int[] dirtyMarks = new int[0];
     private int chunkCount; // earlier chunks
     private boolean hasChunk;
-    private long[] blocks = NONE;
-    private int blockCount;
+    /** Large allocations: a run of units (length > 0) or a direct map (length < 0) each. */
+    private long[] largeBases = NONE;
+    private long[] largeLengths = NONE;
+    private int largeCount;
     private long bytesAllocated;
     private boolean closed;
 
@@ -58,6 +60,7 @@ final class BumpArena implements HedraArena {
         this.parent = parent;
         this.owner = shared ? null : Thread.currentThread();
         this.session = shared ? Arena.ofShared() : Arena.ofConfined();
+        allocator.arenaOpened(1);
     }
 
     @Override
@@ -108,18 +111,22 @@ final class BumpArena implements HedraArena {
         return chunk.asSlice(start, size);
     }
 
+    /**
+     * A large request gets memory of its own, fresh from the address space or the system and so
+     * already zero. It is not a block of the allocator: {@code free} rejects it, so only
+     * {@link #close()} releases it.
+     */
     private MemorySegment allocateLarge(long byteSize, long byteAlignment, boolean zero) {
-        long address = allocator.malloc(Math.max(byteSize, 1), byteAlignment);
-        if (blockCount == blocks.length) {
-            blocks = Arrays.copyOf(blocks, Math.max(4, blockCount * 2));
+        if (largeCount == largeBases.length) {
+            largeBases = Arrays.copyOf(largeBases, Math.max(4, largeCount * 2));
+            largeLengths = Arrays.copyOf(largeLengths, largeBases.length);
         }
-        blocks[blockCount++] = address;
+        long length = allocator.arenaLargeLength(byteSize, byteAlignment);
+        long address = allocator.takeArenaLarge(length, byteSize, byteAlignment);
+        largeBases[largeCount] = address;
+        largeLengths[largeCount++] = length;
         bytesAllocated += byteSize;
-        MemorySegment segment = MemorySegment.ofAddress(address).reinterpret(byteSize, session, null);
-        if (zero && byteSize <= MediumSpans.MAX_SIZE) { // huge blocks are fresh maps
-            segment.fill((byte) 0);
-        }
-        return segment;
+        return MemorySegment.ofAddress(address).reinterpret(byteSize, session, null);
     }
 
     private void nextChunk() {
@@ -197,6 +204,7 @@ final class BumpArena implements HedraArena {
         }
         session.close(); // throws as the JDK's arenas do: already closed, or the wrong thread
         closed = true;
+        allocator.arenaOpened(-1);
         if (hasChunk) {
             allocator.returnArenaChunk(chunkBase, Math.max(dirty, offset));
             hasChunk = false;
@@ -204,11 +212,11 @@ final class BumpArena implements HedraArena {
         for (int i = 0; i < chunkCount; i++) {
             allocator.returnArenaChunk(chunks[i], dirtyMarks[i]);
         }
-        for (int i = 0; i < blockCount; i++) {
-            allocator.free(blocks[i]);
+        for (int i = 0; i < largeCount; i++) {
+            allocator.releaseArenaLarge(largeBases[i], largeLengths[i]);
         }
         chunkCount = 0;
-        blockCount = 0;
+        largeCount = 0;
         chunk = null;
         if (parent != null) {
             parent.removeChild(this);

@@ -33,12 +33,14 @@ final class Errors {
                 + " is inside the block at " + hex(blockStart) + ", not its start");
     }
 
-    static IllegalStateException doubleFree(long address) {
-        return new IllegalStateException("double free: the block at " + hex(address) + " is already free");
+    static IllegalStateException doubleFree(String owner, long address) {
+        return new IllegalStateException("double free in " + owner + ": the block at " + hex(address)
+                + " is already free");
     }
 
-    static IllegalStateException notLive(long address) {
-        return new IllegalStateException("the block at " + hex(address) + " is free: it was already freed");
+    static IllegalStateException notLive(String allocator, long address) {
+        return new IllegalStateException("the block at " + hex(address) + " of allocator '" + allocator
+                + "' is free: it was already freed");
     }
 
     static IllegalArgumentException poolBlock(long address) {

@@ -152,7 +152,10 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         if (index < 0) {
             throw notABlock(page, address);
         }
-        int used = page.freeLocal(address, index);
+        int used = page.freeLocal(index);
+        if (used < 0) {
+            throw Errors.doubleFree("pool " + name, address);
+        }
         if (used == 0 || used == page.capacity - 1) {
             gainedSpace(page, used == page.capacity - 1);
         }
@@ -174,7 +177,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             throw notABlock(page, address);
         }
         if (!RemoteFrees.freeRemote(page, index)) {
-            throw Errors.doubleFree(address);
+            throw Errors.doubleFree("pool " + name, address);
         }
     }
 

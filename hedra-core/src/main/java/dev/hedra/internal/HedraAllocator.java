@@ -33,6 +33,8 @@ public final class HedraAllocator implements NativeAllocator {
     private final AddressSpace space;
     private final HeapRegistry heaps;
     private final HugeBlocks huge;
+    /** Arenas opened and not yet closed: their memory must outlive {@link #close()}'s unmapping. */
+    private final java.util.concurrent.atomic.AtomicInteger openArenas = new java.util.concurrent.atomic.AtomicInteger();
 
     private HedraAllocator(Config config, boolean closable) {
         this.name = config.name();
@@ -308,7 +310,7 @@ public final class HedraAllocator implements NativeAllocator {
             }
             // NOTE: racy for a page another thread owns; it catches the common stale address.
             if (page.isFreeHint(index) || page.isDeferredHint(index)) {
-                throw Errors.notLive(address);
+                throw Errors.notLive(name, address);
             }
             return page.blockSize;
         }
@@ -439,6 +441,11 @@ public final class HedraAllocator implements NativeAllocator {
         return new BumpArena(this, true, null);
     }
 
+    /** Counts an arena (or child arena) opened (+1) or closed (-1). */
+    void arenaOpened(int delta) {
+        openArenas.addAndGet(delta);
+    }
+
     /** A 64 KiB arena chunk, as {@code base | ceil(dirtyBytes / 8)}: from the caller's cache if it has one. */
     long takeArenaChunk() {
         ThreadHeap heap = heaps.current();
@@ -456,6 +463,38 @@ public final class HedraAllocator implements NativeAllocator {
     private long takeArenaChunk(ThreadHeap heap) {
         long chunk = heap.popArenaChunk();
         return chunk != 0 ? chunk : space.takeRun(1, BumpArena.CHUNK); // fresh: dirty 0
+    }
+
+    /**
+     * The length of an arena's large request: a run of a power of two of units if it fits in a
+     * medium area and needs no more than unit alignment, else (negative) the length of a direct map.
+     */
+    long arenaLargeLength(long size, long alignment) {
+        checkSize(Math.max(size, 1));
+        long units = (size + AddressSpace.UNIT - 1) >>> AddressSpace.UNIT_SHIFT;
+        if (units <= AddressSpace.AREA_UNITS && alignment <= AddressSpace.UNIT) {
+            return Math.max(1, Long.highestOneBit(units - 1) << 1) * AddressSpace.UNIT;
+        }
+        if (size > MAX_SIZE - alignment) {
+            throw Errors.overflow(size, alignment);
+        }
+        return -HugeBlocks.mappedLength(size);
+    }
+
+    /** Takes memory for an arena's large request of {@link #arenaLargeLength} bytes. */
+    long takeArenaLarge(long length, long size, long alignment) {
+        if (length > 0) {
+            return space.takeRun((int) (length >>> AddressSpace.UNIT_SHIFT), size);
+        }
+        return huge.mapUnlisted(-length, size, alignment);
+    }
+
+    void releaseArenaLarge(long address, long length) {
+        if (length > 0) {
+            space.releaseRun(address, (int) (length >>> AddressSpace.UNIT_SHIFT));
+        } else {
+            huge.unmapUnlisted(address, -length);
+        }
     }
 
     /** Takes back a closed arena's chunk whose first {@code dirtyBytes} may hold data. */
@@ -496,6 +535,11 @@ public final class HedraAllocator implements NativeAllocator {
         synchronized (this) {
             if (space.isClosed()) {
                 return;
+            }
+            int arenas = openArenas.get();
+            if (arenas > 0) {
+                throw new IllegalStateException("allocator '" + name + "' cannot close: " + arenas
+                        + " of its arenas are still open, and their segments would point at unmapped memory");
             }
             heaps.closeAll();
             huge.close();

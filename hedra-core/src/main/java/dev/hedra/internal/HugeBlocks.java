@@ -40,6 +40,26 @@ final class HugeBlocks {
         return address;
     }
 
+    /** Maps {@code length} bytes counted against the limit but not listed as a block (arenas). */
+    long mapUnlisted(long length, long request, long alignment) {
+        if (!space.commitHuge(length)) {
+            throw space.limitReached(length, request);
+        }
+        long address = Os.reserve(length, Math.max(alignment, Os.PAGE_SIZE));
+        if (address == 0) {
+            space.uncommitHuge(length);
+            throw Errors.system(allocatorName, request, Os.lastError());
+        }
+        return address;
+    }
+
+    void unmapUnlisted(long address, long length) {
+        if (!space.isClosed()) {
+            Os.unmap(address, length);
+            space.uncommitHuge(length);
+        }
+    }
+
     /** Whether {@code address} is a live huge block. */
     boolean contains(long address) {
         return blocks.containsKey(address);

@@ -183,7 +183,7 @@ final class MediumSpans {
             throw Errors.interior(address, area.address(area.startOf[spanEndAt(area, granule)]));
         }
         if (area.free[granule]) {
-            throw Errors.doubleFree(address);
+            throw Errors.doubleFree("allocator '" + heap.registry.allocatorName() + "'", address);
         }
         return granule;
     }

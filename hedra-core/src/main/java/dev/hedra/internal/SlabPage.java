@@ -126,10 +126,10 @@ final class SlabPage {
     }
 
     /**
-     * Owner: frees the block at {@code index}. Returns the number of blocks still used.
-     * A block whose bit is set in either bitmap is already free: double free.
+     * Owner: frees the block at {@code index}. Returns the number of blocks still used, or -1 if
+     * the block is already free (its bit is set in either bitmap: a double free; nothing changes).
      */
-    int freeLocal(long address, int index) {
+    int freeLocal(int index) {
         int w = (index >>> 6) << 1;
         long bit = 1L << index;
         long[] bits = this.bits;
@@ -137,7 +137,7 @@ final class SlabPage {
         // NOTE: a plain read of deferred suffices: a remote free of this block that we cannot see
         // yet would race with this free, which is the user's double free, not ours to order.
         if (((word | bits[w + 1]) & bit) != 0) {
-            throw Errors.doubleFree(address);
+            return -1;
         }
         bits[w] = word | bit;
         if (w < cursor) {

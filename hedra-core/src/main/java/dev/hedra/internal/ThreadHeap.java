@@ -145,7 +145,10 @@ final class ThreadHeap extends PageOwner {
         if (index < 0) {
             return false;
         }
-        int used = page.freeLocal(address, index);
+        int used = page.freeLocal(index);
+        if (used < 0) {
+            throw Errors.doubleFree("allocator '" + registry.allocatorName() + "'", address);
+        }
         smallInUse -= page.blockSize;
         if (used == 0 || used == page.capacity - 1) {
             gainedSpace(page, used == page.capacity - 1);
@@ -173,7 +176,7 @@ final class ThreadHeap extends PageOwner {
             return false;
         }
         if (!RemoteFrees.freeRemote(page, index)) {
-            throw Errors.doubleFree(address);
+            throw Errors.doubleFree("allocator '" + registry.allocatorName() + "'", address);
         }
         frees[page.classIndex]++;
         return true;
