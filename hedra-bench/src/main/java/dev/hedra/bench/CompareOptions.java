@@ -29,7 +29,7 @@ record CompareOptions(
                                       d  64 B from a producer to a consumer thread      target 2x
               --allocators LIST     allocators to run (default: all):
                                       %s
-                                    Hedra is always run when a table is wanted.
+                                    Hedra is always included: the tables compare with it.
               --quick               a short smoke run (%s)
                                     instead of the default (%s)
               --out DIR             also write measurements.csv, summary.csv, results.json and jmh.log
