@@ -141,18 +141,37 @@ final class HeapRegistry {
         return "thread " + thread.getName() + " #" + thread.threadId();
     }
 
+    /** Fresh pages taken since abandoned heaps were last swept; racy, a hint. */
+    private int pagesSinceSweep;
+    private static final int SWEEP_EVERY = 256;
+
+    /**
+     * A heap took a fresh page. Every {@link #SWEEP_EVERY} pages, abandoned heaps that nobody has
+     * adopted give back their empty pages, so the memory of threads that died does not stay
+     * committed when no new thread comes to adopt it.
+     */
+    void onFreshPage() {
+        // NOTE: a racy counter: a lost increment only delays a sweep.
+        if (++pagesSinceSweep >= SWEEP_EVERY) {
+            pagesSinceSweep = 0;
+            sweepAbandoned();
+        }
+    }
+
+    private synchronized void sweepAbandoned() {
+        for (ThreadHeap heap : heaps) {
+            if (!heap.shared && !heap.ownerThread.isAlive()) {
+                heap.releaseEmptyPages(true);
+            }
+        }
+    }
+
     /**
      * Memory is short: abandoned heaps give back their empty pages and medium areas, and so does
      * the calling thread's own heap (it is the owner, so it may).
      */
     void reclaim() {
-        synchronized (this) {
-            for (ThreadHeap heap : heaps) {
-                if (!heap.shared && !heap.ownerThread.isAlive()) {
-                    heap.releaseEmptyPages(true);
-                }
-            }
-        }
+        sweepAbandoned();
         ThreadHeap mine = current.get();
         if (!mine.shared || mine.lock.isHeldByCurrentThread()) {
             mine.releaseEmptyPages(false);

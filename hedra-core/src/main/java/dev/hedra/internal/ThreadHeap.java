@@ -120,6 +120,7 @@ final class ThreadHeap extends PageOwner {
             space.map(page);
             addPage(page);
             samplePeak();
+            registry.onFreshPage();
         }
         current[c] = page;
         return page.allocate();
