@@ -26,6 +26,8 @@ final class HeapRegistry {
 
     private final AddressSpace space;
     private final SizeClasses classes;
+    /** Mirrors {@link #byThreadId} in its hot path. */
+    private final HedraAllocator allocator;
     private final String allocatorName;
     /** Bytes of empty slab pages each heap keeps for reuse. */
     final long emptyPageBudget;
@@ -49,7 +51,9 @@ final class HeapRegistry {
     /** Holds the counters of destroyed heaps; never allocates. Guarded by this. */
     private final ThreadHeap retired;
 
-    HeapRegistry(AddressSpace space, SizeClasses classes, String allocatorName, long emptyPageBudget) {
+    HeapRegistry(AddressSpace space, SizeClasses classes, String allocatorName, long emptyPageBudget,
+            HedraAllocator allocator) {
+        this.allocator = allocator;
         this.space = space;
         this.classes = classes;
         this.allocatorName = allocatorName;
@@ -60,11 +64,12 @@ final class HeapRegistry {
             sharedHeaps[i] = new ThreadHeap(space, classes, this, "virtual-threads-" + i, true);
         }
         heaps = sharedHeaps.clone();
+        allocator.threadTable = byThreadId;
         retired = new ThreadHeap(space, classes, this, "destroyed heaps", true);
         space.onPressure(this::reclaim);
     }
 
-    /** The calling thread's heap. The hot path: a table slot and an owner check. */
+    /** The calling thread's heap. {@link HedraAllocator} inlines the table lookup itself. */
     ThreadHeap current() {
         Thread thread = Thread.currentThread();
         ThreadHeap[] table = byThreadId;
@@ -75,7 +80,8 @@ final class HeapRegistry {
         return currentSlow(thread);
     }
 
-    private ThreadHeap currentSlow(Thread thread) {
+    /** A thread whose slot does not hold its heap: the thread-local, and a try to take the slot. */
+    ThreadHeap currentSlow(Thread thread) {
         ThreadHeap heap = current.get();
         if (!heap.shared) {
             install(heap, thread);
@@ -90,6 +96,7 @@ final class HeapRegistry {
             ThreadHeap there = byThreadId[slot];
             if (there == null || there == heap || !there.ownerThread.isAlive() || there.ownerThread != ownerOfSlot(there, slot)) {
                 byThreadId[slot] = heap;
+                allocator.threadTable = byThreadId;
                 return;
             }
             if (byThreadId.length >= MAX_TABLE) {
@@ -105,6 +112,7 @@ final class HeapRegistry {
                 }
             }
             byThreadId = grown;
+            allocator.threadTable = grown;
         }
     }
 

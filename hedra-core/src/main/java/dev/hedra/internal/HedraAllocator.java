@@ -33,6 +33,11 @@ public final class HedraAllocator implements NativeAllocator {
     private final AddressSpace space;
     private final HeapRegistry heaps;
     private final HugeBlocks huge;
+    /**
+     * The registry's thread-id table, mirrored here so the hot path saves a load. NOTE: plain; a
+     * stale table only sends a thread to the slow path, which finds its heap anyway.
+     */
+    ThreadHeap[] threadTable;
     /** Arenas opened and not yet closed: their memory must outlive {@link #close()}'s unmapping. */
     private final java.util.concurrent.atomic.AtomicInteger openArenas = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -47,7 +52,7 @@ public final class HedraAllocator implements NativeAllocator {
                 : config.memoryLimit() == Long.MAX_VALUE ? DEFAULT_REGION
                 : Math.min(DEFAULT_REGION, Math.max(MIN_REGION, roundUp(2 * config.memoryLimit(), 1L << 22)));
         this.space = new AddressSpace(config, region);
-        this.heaps = new HeapRegistry(space, classes, name, config.emptyPageBudget());
+        this.heaps = new HeapRegistry(space, classes, name, config.emptyPageBudget(), this);
         this.huge = new HugeBlocks(space, name);
     }
 
@@ -63,9 +68,35 @@ public final class HedraAllocator implements NativeAllocator {
 
     // ---- allocation --------------------------------------------------------------------------
 
+    /**
+     * The calling thread's heap: a slot of the thread-id table checked by owner, else the
+     * registry's slow path. Inlined into every public method, so it is kept tiny; the table is
+     * read from this object to save a dependent load.
+     */
+    private ThreadHeap currentHeap() {
+        Thread thread = Thread.currentThread();
+        ThreadHeap[] table = threadTable;
+        ThreadHeap heap = table[(int) thread.threadId() & (table.length - 1)];
+        if (heap != null && heap.ownerThread == thread) {
+            return heap;
+        }
+        return heaps.currentSlow(thread);
+    }
+
+    // The fast paths below are shaped to inline: the common case in a few lines, everything
+    // else (locked heaps, medium and huge, errors) in methods called out of line.
+
     @Override
     public long malloc(long size) {
-        ThreadHeap heap = heaps.current();
+        ThreadHeap heap = currentHeap();
+        // One unsigned comparison admits 1..smallMax and rejects zero and negative sizes.
+        if ((size - 1) >>> smallShift == 0 && !heap.shared) {
+            return heap.allocateSmall(classes.indexOf(size), size);
+        }
+        return mallocSlow(heap, size);
+    }
+
+    private long mallocSlow(ThreadHeap heap, long size) {
         if (heap.shared) {
             heap.lock.lock();
             try {
@@ -87,7 +118,7 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public long malloc(long size, long alignment) {
-        ThreadHeap heap = heaps.current();
+        ThreadHeap heap = currentHeap();
         if (heap.shared) {
             heap.lock.lock();
             try {
@@ -203,44 +234,42 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public void free(long address) {
-        ThreadHeap heap = heaps.current();
-        if (!heap.shared) {
-            // The last page this thread freed into is checked first: its fields do not depend
-            // on the address, so the check overlaps the work that produced the address.
-            SlabPage page = heap.lastFreedPage();
-            if (page.holds(address)) {
-                if (!heap.freeOwn(page, address)) {
-                    throw notABlockStart(page, address);
-                }
-                return;
-            }
-            page = space.slabPageAt(address);
-            if (page == null) {
-                freeSlow(heap, null, address, -1);
-                return;
-            }
+        ThreadHeap heap = currentHeap();
+        // The last page this thread freed into is checked first: its fields do not depend on the
+        // address, so the check overlaps the work that produced the address.
+        SlabPage page = heap.lastFreedPage();
+        if (page.holds(address) && !heap.shared && heap.freeOwn(page, address)) {
+            return;
+        }
+        freeLookup(heap, address);
+    }
+
+    private void freeLookup(ThreadHeap heap, long address) {
+        SlabPage page = space.slabPageAt(address);
+        if (page != null && !heap.shared) {
             if (!heap.free(page, address)) {
                 throw notABlockStart(page, address);
             }
             return;
         }
-        freeSlow(heap, space.slabPageAt(address), address, -1);
+        freeSlow(heap, page, address, -1);
     }
 
     @Override
     public void free(long address, long size) {
-        ThreadHeap heap = heaps.current();
-        if (!heap.shared && (size - 1) >>> smallShift == 0) {
+        ThreadHeap heap = currentHeap();
+        if ((size - 1) >>> smallShift == 0 && !heap.shared) {
             // The size names the class, and the class's current page is the likeliest home of
             // the block; if it holds the address, the size matches by construction.
             SlabPage page = heap.currentPage(classes.indexOf(size));
-            if (page.holds(address)) {
-                if (!heap.freeOwn(page, address)) {
-                    throw notABlockStart(page, address);
-                }
+            if (page.holds(address) && heap.freeOwn(page, address)) {
                 return;
             }
         }
+        freeSizedLookup(heap, address, size);
+    }
+
+    private void freeSizedLookup(ThreadHeap heap, long address, long size) {
         if (size <= 0 || size > MAX_SIZE) {
             throw Errors.badSize(size);
         }
@@ -448,7 +477,7 @@ public final class HedraAllocator implements NativeAllocator {
 
     /** A 64 KiB arena chunk, as {@code base | ceil(dirtyBytes / 8)}: from the caller's cache if it has one. */
     long takeArenaChunk() {
-        ThreadHeap heap = heaps.current();
+        ThreadHeap heap = currentHeap();
         if (heap.shared) {
             heap.lock.lock();
             try {
@@ -500,7 +529,7 @@ public final class HedraAllocator implements NativeAllocator {
     /** Takes back a closed arena's chunk whose first {@code dirtyBytes} may hold data. */
     void returnArenaChunk(long base, int dirtyBytes) {
         long encoded = base | ((dirtyBytes + 7) >>> 3);
-        ThreadHeap heap = heaps.current();
+        ThreadHeap heap = currentHeap();
         boolean kept;
         if (heap.shared) {
             heap.lock.lock();
