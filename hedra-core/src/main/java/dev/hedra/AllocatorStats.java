@@ -33,8 +33,9 @@ public interface AllocatorStats {
     long bytesInUse();
 
     /**
-     * The highest {@link #bytesInUse()} seen. Per heap it is exact; merged, it is sampled whenever
-     * a heap takes fresh memory, which is accurate to within a page per active size class.
+     * The highest {@link #bytesInUse()} seen, sampled whenever a heap takes fresh memory (a new
+     * page, a medium or huge block): peaks are reached while memory grows, so this is accurate
+     * to within a page per active size class, and counting stays off the fast path.
      */
     long peakBytesInUse();
 

@@ -61,11 +61,6 @@ final class ThreadHeap extends PageOwner {
     final long[] allocations = new long[SizeClasses.MAX_COUNT + 2];
     final long[] frees = new long[SizeClasses.MAX_COUNT + 2];
     long bytesRequested;
-    /**
-     * Usable bytes of blocks in this heap's pages that the owner has not seen freed: remote frees
-     * count once collected. One add per operation keeps peak sampling O(1) per heap.
-     */
-    long smallInUse;
     /** Mapped bytes of live huge blocks this heap allocated; any thread frees them. */
     final java.util.concurrent.atomic.LongAdder hugeBytesInUse = new java.util.concurrent.atomic.LongAdder();
     /** Highest {@link #bytesInUse()}, sampled when the heap takes memory (off the fast path). */
@@ -94,7 +89,6 @@ final class ThreadHeap extends PageOwner {
         }
         allocations[c]++;
         bytesRequested += size;
-        smallInUse += page.blockSize;
         return address;
     }
 
@@ -150,7 +144,6 @@ final class ThreadHeap extends PageOwner {
         if (used < 0) {
             throw Errors.doubleFree("allocator '" + registry.allocatorName() + "'", address);
         }
-        smallInUse -= page.blockSize;
         if (used == 0 || used == page.capacity - 1) {
             gainedSpace(page, used == page.capacity - 1);
         }
@@ -186,7 +179,6 @@ final class ThreadHeap extends PageOwner {
     /** Owner: remote frees of {@code page} were collected. */
     @Override
     void onCollected(SlabPage page, int usedBefore, int collected) {
-        smallInUse -= (long) collected * page.blockSize;
         boolean wasFull = usedBefore == page.capacity;
         if (wasFull || page.used == 0) {
             gainedSpace(page, wasFull);
@@ -292,7 +284,6 @@ final class ThreadHeap extends PageOwner {
         frees[HUGE] += huge.freeAllOf(this);
         releaseArenaChunks();
         forgetAll();
-        smallInUse = 0;
     }
 
     /** Drops every page without giving memory back: the address space is being unmapped. */
@@ -359,11 +350,17 @@ final class ThreadHeap extends PageOwner {
     // ---- statistics --------------------------------------------------------------------------
 
     /**
-     * Any thread, racy and O(1): usable bytes of this heap's blocks, counting remote frees not
-     * yet collected as still in use. For peaks.
+     * Any thread, racy, O(classes): usable bytes in use by this heap's counters, where a small
+     * block counts against the heap that allocated it and the one that freed it. Summed over all
+     * heaps it is exact; per heap it is exact when no block crosses threads. For peaks, which are
+     * sampled when memory grows, so counting stays off the fast path.
      */
     long bytesInUseEstimate() {
-        return smallInUse + medium.bytesInUse() + hugeBytesInUse.sum();
+        long inUse = 0;
+        for (int c = 0; c < classes.count(); c++) {
+            inUse += (allocations[c] - frees[c]) * classes.blockSize(c);
+        }
+        return inUse + medium.bytesInUse() + hugeBytesInUse.sum();
     }
 
     /** Owner, on a slow path: records this heap's and the allocator's peak. */
@@ -372,18 +369,21 @@ final class ThreadHeap extends PageOwner {
         registry.samplePeak();
     }
 
-    /** Any thread, racy: usable bytes of the live blocks, remote frees subtracted (for stats). */
+    /**
+     * Any thread, racy, O(pages): usable bytes of the live blocks in this heap's own pages (remote
+     * frees not yet collected subtracted), medium spans and huge blocks. For statistics.
+     */
     long bytesInUse() {
-        long pending = 0;
+        long inUse = 0;
         SlabPage[] snapshot = pages;
         int count = Math.min(pageCount, snapshot.length);
         for (int i = 0; i < count; i++) {
             SlabPage page = snapshot[i];
             if (page != null) {
-                pending += (long) page.pendingDeferred() * page.blockSize;
+                inUse += (long) (page.used - page.pendingDeferred()) * page.blockSize;
             }
         }
-        return bytesInUseEstimate() - pending;
+        return inUse + medium.bytesInUse() + hugeBytesInUse.sum();
     }
 
     int pageCount() {
