@@ -6,7 +6,9 @@ import dev.hedra.NativeHeap;
 /**
  * Hedra, "hedra": each tree gets its own {@link NativeHeap} and is freed with one
  * {@code heap.close()}, in time proportional to the tree's pages rather than its nodes, like
- * closing an arena, while a node could still be freed on its own. Results come from the
+ * closing an arena, while a node could still be freed on its own. Closing gives the pages back
+ * to the system at once, so the next tree's heap starts on fresh ones: a page fault per 4 KiB
+ * touched, which "hedra-free" (pages kept by one heap per worker) does not pay. Results come from the
  * worker's thread heap ({@code allocator.malloc}) and the collector frees them with
  * {@code allocator.free}: a remote free, one atomic OR.
  *
