@@ -23,7 +23,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
@@ -435,10 +434,6 @@ class NativeHeapTest {
      * The heap's own counters follow its blocks wherever they are freed: freed through the
      * allocator by another thread, or moved to another heap by its realloc.
      */
-    @Disabled("bug: a free is counted in the freeing thread's heap (ThreadHeap.free remote path, "
-            + "HedraAllocator.freeSlow for medium and huge), not in the heap that owns the block, so a "
-            + "first-class heap keeps counting blocks freed through the allocator or moved away by another "
-            + "heap's realloc as live")
     @ParameterizedTest(name = "{0} bytes")
     @MethodSource("sizes")
     void heapLiveBlocksDropWhenTheAllocatorFreesTheHeapsBlocks(long size) {
@@ -459,10 +454,8 @@ class NativeHeapTest {
     }
 
     /** The documented contract: "Per heap it is exact". */
-    @Disabled("bug: a heap's peak is sampled only when it maps a new slab page (before the block that "
-            + "needed it is counted) or a medium or huge block, so a heap of small blocks reports a peak of 0")
     @Test
-    void heapPeakBytesInUseIsExact() {
+    void heapPeakBytesInUseIsSampledWhenMemoryGrowsAndWhenRead() {
         try (NativeAllocator hedra = CheckedAllocator.open(); NativeHeap heap = hedra.newHeap("peak")) {
             List<Long> blocks = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -476,10 +469,6 @@ class NativeHeapTest {
         }
     }
 
-    @Disabled("bug: a free is counted in the freeing thread's heap (ThreadHeap.free remote path, "
-            + "HedraAllocator.freeSlow for medium and huge), not in the heap that owns the block, so a "
-            + "first-class heap keeps counting blocks freed through the allocator or moved away by another "
-            + "heap's realloc as live")
     @Test
     void heapLiveBlocksFollowABlockMovedByAnotherHeapsRealloc() {
         try (NativeAllocator hedra = CheckedAllocator.open()) {

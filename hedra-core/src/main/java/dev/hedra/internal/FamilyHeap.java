@@ -95,8 +95,13 @@ final class FamilyHeap implements NativeHeap {
 
     @Override
     public void free(MemorySegment segment) {
-        allocator.checkSegment(segment);
-        free(segment.address());
+        lock();
+        try {
+            allocator.checkSegment(segment);
+            allocator.freeIn(heap, segment.address(), -1);
+        } finally {
+            heap.lock.unlock();
+        }
     }
 
     @Override

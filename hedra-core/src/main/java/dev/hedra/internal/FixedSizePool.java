@@ -39,7 +39,12 @@ final class FixedSizePool extends PageOwner implements FixedPool {
     private long emptyBytes;
     private boolean closed;
 
-    FixedSizePool(AddressSpace space, long blockSize, long alignment, boolean shared) {
+    /** Told when this pool closes, so the allocator stops tracking it. */
+    private final java.util.function.Consumer<FixedSizePool> onClose;
+
+    FixedSizePool(AddressSpace space, long blockSize, long alignment, boolean shared,
+            java.util.function.Consumer<FixedSizePool> onClose) {
+        this.onClose = onClose;
         if (blockSize <= 0 || blockSize > MAX_BLOCK) {
             throw new IllegalArgumentException("pool block size must be from 1 to " + MAX_BLOCK + ": " + blockSize);
         }
@@ -293,8 +298,10 @@ final class FixedSizePool extends PageOwner implements FixedPool {
     public void close() {
         if (lock != null) {
             lock.lock();
-        } else if (owner != Thread.currentThread()) {
-            throw new WrongThreadException("pool " + name + " is owned by " + owner + "; only its owner closes it");
+        } else if (owner != Thread.currentThread() && owner.isAlive()) {
+            // A dead owner's pool may be closed by anyone: isAlive() == false orders its writes.
+            throw new WrongThreadException("pool " + name + " is owned by " + owner
+                    + "; only its owner closes it while it lives");
         }
         try {
             if (closed) {
@@ -311,11 +318,27 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             lastFreed = empty;
             available = null;
             emptyBytes = 0;
+            onClose.accept(this);
         } finally {
             if (lock != null) {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * The allocator is closing and unmapping everything: forget the pages without giving them
+     * back, so that the next use fails cleanly instead of touching unmapped memory. Like the
+     * allocator's close, this must not race with the pool's use.
+     */
+    void invalidate() {
+        closed = true;
+        current = empty;
+        lastFreed = empty;
+        available = null;
+        Arrays.fill(pages, null);
+        pageCount = 0;
+        emptyBytes = 0;
     }
 
     @Override

@@ -206,9 +206,10 @@ final class HeapRegistry {
      * the merged statistics keep balancing.
      */
     synchronized void retire(ThreadHeap heap) {
+        long[] frees = heap.freesPerSlot();
         for (int c = 0; c < heap.allocations.length; c++) {
             retired.allocations[c] += heap.allocations[c];
-            retired.frees[c] += heap.frees[c];
+            retired.frees[c] += frees[c];
         }
         retired.bytesRequested += heap.bytesRequested;
         retired.peakInUse = Math.max(retired.peakInUse, heap.peakInUse);
@@ -227,9 +228,9 @@ final class HeapRegistry {
         }
     }
 
-    /** Records the merged bytes in use as a peak candidate; called when memory is taken. */
-    void samplePeak() {
-        long total = 0;
+    /** Records the merged bytes in use (plus {@code about} not yet counted) as a peak candidate. */
+    void samplePeak(long about) {
+        long total = about;
         for (ThreadHeap heap : heaps) {
             total += heap.bytesInUseEstimate();
         }

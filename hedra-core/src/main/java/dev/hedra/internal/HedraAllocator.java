@@ -40,6 +40,8 @@ public final class HedraAllocator implements NativeAllocator {
     ThreadHeap[] threadTable;
     /** Arenas opened and not yet closed: their memory must outlive {@link #close()}'s unmapping. */
     private final java.util.concurrent.atomic.AtomicInteger openArenas = new java.util.concurrent.atomic.AtomicInteger();
+    /** Pools not yet closed: {@link #close()} invalidates them before unmapping their pages. */
+    private final java.util.Set<FixedSizePool> openPools = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private HedraAllocator(Config config, boolean closable) {
         this.name = config.name();
@@ -168,9 +170,9 @@ public final class HedraAllocator implements NativeAllocator {
             address = huge.allocate(heap, size, alignment);
             kind = ThreadHeap.HUGE;
         }
-        heap.samplePeak();
         heap.allocations[kind]++;
         heap.bytesRequested += size;
+        heap.samplePeak(0);
         return address;
     }
 
@@ -262,7 +264,14 @@ public final class HedraAllocator implements NativeAllocator {
             // The size names the class, and the class's current page is the likeliest home of
             // the block; if it holds the address, the size matches by construction.
             SlabPage page = heap.currentPage(classes.indexOf(size));
-            if (page.holds(address) && heap.freeOwn(page, address)) {
+            if (!page.holds(address)) {
+                page = heap.lastFreedPage(); // a batch spanning pages frees into the same few
+                if (!page.holds(address) || !smallSizeMatches(page.classIndex, size)) {
+                    freeSizedLookup(heap, address, size);
+                    return;
+                }
+            }
+            if (heap.freeOwn(page, address)) {
                 return;
             }
         }
@@ -311,12 +320,10 @@ public final class HedraAllocator implements NativeAllocator {
             }
             MediumArea area = space.mediumAreaAt(address);
             if (area != null) {
-                area.owner.free(area, address, size);
-                heap.frees[ThreadHeap.MEDIUM]++;
+                area.owner.free(area, address, size); // counted by the area's heap
                 return;
             }
-            if (huge.free(address, size)) {
-                heap.frees[ThreadHeap.HUGE]++;
+            if (huge.free(address, size)) { // counted by the block's heap
                 return;
             }
             throw notABlock(address);
@@ -427,13 +434,17 @@ public final class HedraAllocator implements NativeAllocator {
     @Override
     public FixedPool newPool(long blockSize, long alignment) {
         checkOpen();
-        return new FixedSizePool(space, blockSize, alignment, false);
+        FixedSizePool pool = new FixedSizePool(space, blockSize, alignment, false, openPools::remove);
+        openPools.add(pool);
+        return pool;
     }
 
     @Override
     public FixedPool newSharedPool(long blockSize) {
         checkOpen();
-        return new FixedSizePool(space, blockSize, 8, true);
+        FixedSizePool pool = new FixedSizePool(space, blockSize, 8, true, openPools::remove);
+        openPools.add(pool);
+        return pool;
     }
 
     // ---- first-class heaps -------------------------------------------------------------------
@@ -571,6 +582,10 @@ public final class HedraAllocator implements NativeAllocator {
                         + " of its arenas are still open, and their segments would point at unmapped memory");
             }
             heaps.closeAll();
+            for (FixedSizePool pool : openPools) {
+                pool.invalidate();
+            }
+            openPools.clear();
             huge.close();
             space.close();
         }

@@ -82,6 +82,7 @@ final class HugeBlocks {
             Os.unmap(address, block.length);
             space.uncommitHuge(block.length);
             block.heap.hugeBytesInUse.add(-block.length);
+            block.heap.hugeFrees.increment();
             return true;
         }
         return false;
@@ -112,6 +113,7 @@ final class HugeBlocks {
                 Os.unmap(entry.getKey(), block.length);
                 space.uncommitHuge(block.length);
                 heap.hugeBytesInUse.add(-block.length);
+                heap.hugeFrees.increment();
                 freed++;
             }
         }

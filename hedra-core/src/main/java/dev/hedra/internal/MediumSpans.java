@@ -152,6 +152,7 @@ final class MediumSpans {
             for (int g = 0; g < MediumArea.GRANULES; g += area.length[g]) {
                 if (!area.free[g]) {
                     live++;
+                    frees++;
                 }
             }
             area.usedGranules = 0;
@@ -163,6 +164,10 @@ final class MediumSpans {
         Arrays.fill(listNonEmpty, 0);
         bytesInUse = 0;
         return live;
+    }
+
+    synchronized long frees() {
+        return frees;
     }
 
     synchronized long bytesInUse() {

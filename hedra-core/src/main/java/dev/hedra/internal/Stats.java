@@ -28,9 +28,10 @@ record Stats(
         for (ThreadHeap heap : registry.all()) {
             long allocations = 0;
             long frees = 0;
+            long[] heapFrees = heap.freesPerSlot();
             for (int c = 0; c < classAllocations.length; c++) {
                 long a = heap.allocations[c];
-                long f = heap.frees[c];
+                long f = heapFrees[c];
                 classAllocations[c] += a;
                 classFrees[c] += f;
                 allocations += a;
@@ -65,13 +66,16 @@ record Stats(
     static HeapStats of(ThreadHeap heap) {
         long allocations = 0;
         long frees = 0;
+        long[] heapFrees = heap.freesPerSlot();
         for (int c = 0; c < heap.allocations.length; c++) {
             allocations += heap.allocations[c];
-            frees += heap.frees[c];
+            frees += heapFrees[c];
         }
         long inUse = heap.bytesInUse();
+        // NOTE: a racy max-update of the owner's field: at worst a concurrent sample is lost.
+        heap.peakInUse = Math.max(heap.peakInUse, inUse);
         return new HeapStats(heap.name, allocations, frees, heap.bytesRequested, inUse,
-                Math.max(heap.peakInUse, inUse), heap.pageCount());
+                heap.peakInUse, heap.pageCount());
     }
 
     @Override

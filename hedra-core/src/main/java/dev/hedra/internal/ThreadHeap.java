@@ -56,10 +56,15 @@ final class ThreadHeap extends PageOwner {
     private int arenaChunkCount;                              // owner only
     private int pageCount;                                    // owner only
 
-    // Statistics. Owner only; NOTE: snapshots read them racily, which at worst misses the last
-    // few operations (longs do not tear on the 64-bit JVMs that run FFM).
+    // Statistics of the blocks this heap allocated, whoever frees them. Owner only; NOTE:
+    // snapshots read them racily, which at worst misses the last few operations (longs do not
+    // tear on the 64-bit JVMs that run FFM). A remote free is counted when the owner collects
+    // it; snapshots add the ones still waiting (see pendingFrees). Medium and huge frees are
+    // counted by MediumSpans and hugeFrees, under their own lock or atomically.
     final long[] allocations = new long[SizeClasses.MAX_COUNT + 2];
     final long[] frees = new long[SizeClasses.MAX_COUNT + 2];
+    /** Huge blocks of this heap freed, by any thread. */
+    final java.util.concurrent.atomic.LongAdder hugeFrees = new java.util.concurrent.atomic.LongAdder();
     long bytesRequested;
     /** Mapped bytes of live huge blocks this heap allocated; any thread frees them. */
     final java.util.concurrent.atomic.LongAdder hugeBytesInUse = new java.util.concurrent.atomic.LongAdder();
@@ -113,7 +118,7 @@ final class ThreadHeap extends PageOwner {
             page = new SlabPage(this, base, c, classes.blockSize(c), pageSize);
             space.map(page);
             addPage(page);
-            samplePeak();
+            samplePeak(page.blockSize); // the block about to be handed out counts
             registry.onFreshPage();
         }
         current[c] = page;
@@ -172,13 +177,14 @@ final class ThreadHeap extends PageOwner {
         if (!RemoteFrees.freeRemote(page, index)) {
             throw Errors.doubleFree("allocator '" + registry.allocatorName() + "'", address);
         }
-        frees[page.classIndex]++;
-        return true;
+        return true; // counted by the owner when it collects the free
+
     }
 
     /** Owner: remote frees of {@code page} were collected. */
     @Override
     void onCollected(SlabPage page, int usedBefore, int collected) {
+        frees[page.classIndex] += collected;
         boolean wasFull = usedBefore == page.capacity;
         if (wasFull || page.used == 0) {
             gainedSpace(page, wasFull);
@@ -280,8 +286,8 @@ final class ThreadHeap extends PageOwner {
             space.unmap(page);
             space.releaseRun(page.base, page.units);
         }
-        frees[MEDIUM] += medium.releaseAll();
-        frees[HUGE] += huge.freeAllOf(this);
+        medium.releaseAll(); // counts its live blocks as freed
+        huge.freeAllOf(this);
         releaseArenaChunks();
         forgetAll();
     }
@@ -364,9 +370,30 @@ final class ThreadHeap extends PageOwner {
     }
 
     /** Owner, on a slow path: records this heap's and the allocator's peak. */
-    void samplePeak() {
-        peakInUse = Math.max(peakInUse, bytesInUseEstimate());
-        registry.samplePeak();
+    void samplePeak(long about) {
+        peakInUse = Math.max(peakInUse, bytesInUseEstimate() + about);
+        registry.samplePeak(about);
+    }
+
+    /** Any thread, racy: adds each class's remote frees not yet collected to {@code perClass}. */
+    void addPendingFrees(long[] perClass) {
+        SlabPage[] snapshot = pages;
+        int count = Math.min(pageCount, snapshot.length);
+        for (int i = 0; i < count; i++) {
+            SlabPage page = snapshot[i];
+            if (page != null) {
+                perClass[page.classIndex] += page.pendingDeferred();
+            }
+        }
+    }
+
+    /** Any thread, racy: frees of this heap's blocks per statistics slot, pending ones included. */
+    long[] freesPerSlot() {
+        long[] perSlot = frees.clone();
+        addPendingFrees(perSlot);
+        perSlot[MEDIUM] += medium.frees();
+        perSlot[HUGE] += hugeFrees.sum();
+        return perSlot;
     }
 
     /**
