@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -393,8 +392,6 @@ class ArenaContractTest {
      * A zero-length request as an arena's very first one, as {@code TestSegments} makes it: the
      * JDK returns an aligned empty segment.
      */
-    @Disabled("bug: a Hedra arena's first allocation of zero bytes throws NullPointerException"
-            + " (BumpArena.allocateChecked slices the chunk it has not taken yet); see ArenaContractTest")
     @ParameterizedTest
     @EnumSource(Source.class)
     void zeroLengthAsTheFirstRequest(Source source) {
@@ -836,8 +833,6 @@ class ArenaContractTest {
      * A request too large to satisfy raises {@link OutOfMemoryError}, as the JDK's arenas do
      * ({@code TestSegmentAllocators.testBadArenaNullReturn}: never a null, never another error).
      */
-    @Disabled("bug: Hedra's arenas throw IllegalArgumentException (\"size too large to map\") where the JDK's"
-            + " throw OutOfMemoryError for a satisfiable-in-principle but too large request; see the report")
     @ParameterizedTest
     @EnumSource(Source.class)
     void tooLargeRequestsThrowOutOfMemoryError(Source source) {

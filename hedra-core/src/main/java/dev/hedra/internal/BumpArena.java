@@ -96,7 +96,7 @@ final class BumpArena implements HedraArena {
         int size = (int) byteSize;
         // Chunks are 64 KiB aligned, so an offset aligned within the chunk is aligned in memory.
         int start = (int) ((offset + byteAlignment - 1) & -byteAlignment);
-        if (start + size > CHUNK) {
+        if (start + size > CHUNK || !hasChunk) {
             nextChunk();
             start = 0;
         }
@@ -117,6 +117,10 @@ final class BumpArena implements HedraArena {
      * {@link #close()} releases it.
      */
     private MemorySegment allocateLarge(long byteSize, long byteAlignment, boolean zero) {
+        if (byteSize > HedraAllocator.MAX_SIZE - byteAlignment) {
+            // As the JDK's arenas do: a size no system could map is an OutOfMemoryError.
+            throw new OutOfMemoryError("arena cannot allocate " + byteSize + " bytes aligned to " + byteAlignment);
+        }
         if (largeCount == largeBases.length) {
             largeBases = Arrays.copyOf(largeBases, Math.max(4, largeCount * 2));
             largeLengths = Arrays.copyOf(largeLengths, largeBases.length);
