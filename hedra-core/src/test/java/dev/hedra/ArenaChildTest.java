@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -260,9 +259,6 @@ class ArenaChildTest {
      * A shared child closed on one thread while its parent is closed on another: one of them
      * closes the child, the other sees it closed or does nothing; neither may hang.
      */
-    @Disabled("bug: closing a shared child and its shared parent at once deadlocks: the child's close holds the"
-            + " child's lock and takes the parent's (removeChild), the parent's close holds its own and takes the"
-            + " child's (child.close()); see the report")
     @Test
     void closingASharedChildAndItsParentAtOnceDoesNotDeadlock() {
         NativeAllocator hedra = Hedra.builder().name("child-parent-race").build();

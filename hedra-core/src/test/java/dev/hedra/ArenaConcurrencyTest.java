@@ -33,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -127,8 +126,6 @@ class ArenaConcurrencyTest {
      * A closed confined arena, used from another thread, throws what the JDK's does: the JDK
      * checks the thread before the state, so it is a {@link WrongThreadException}.
      */
-    @Disabled("bug: a closed confined Hedra arena's allocate from another thread throws IllegalStateException,"
-            + " the JDK's WrongThreadException (BumpArena.checkOpenAndThread tests closed before the owner)")
     @ParameterizedTest
     @MethodSource("confinedSources")
     void closedConfinedArenaUsedFromAnotherThreadFailsAsTheJdkDoes(Source source, ThreadKind thread) {

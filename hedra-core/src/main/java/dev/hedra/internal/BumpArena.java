@@ -191,19 +191,38 @@ final class BumpArena implements HedraArena {
 
     @Override
     public void close() {
+        close(false);
+    }
+
+    /**
+     * Closes this arena; {@code byParent} when the parent closes its open children, in which
+     * case a child closed meanwhile by another thread is skipped rather than an error. The
+     * parent is told after this arena's lock is released: a child's lock is never held while
+     * taking its parent's, so a parent and a child closing at once cannot deadlock.
+     */
+    private void close(boolean byParent) {
         if (shared) {
             synchronized (this) {
+                if (byParent && closed) {
+                    return;
+                }
                 closeChecked();
             }
         } else {
+            if (byParent && closed) {
+                return;
+            }
             closeChecked();
+        }
+        if (parent != null) {
+            parent.removeChild(this);
         }
     }
 
     private void closeChecked() {
         if (!closed && children != null) {
             for (BumpArena child : List.copyOf(children)) {
-                child.close();
+                child.close(true);
             }
         }
         session.close(); // throws as the JDK's arenas do: already closed, or the wrong thread
@@ -222,9 +241,6 @@ final class BumpArena implements HedraArena {
         chunkCount = 0;
         largeCount = 0;
         chunk = null;
-        if (parent != null) {
-            parent.removeChild(this);
-        }
     }
 
     private void removeChild(BumpArena child) {
@@ -240,11 +256,12 @@ final class BumpArena implements HedraArena {
     }
 
     private void checkOpenAndThread() {
-        if (closed) {
-            throw new IllegalStateException("Already closed");
-        }
+        // The thread first, as the JDK's confined arenas check it.
         if (owner != null && owner != Thread.currentThread()) {
             throw new WrongThreadException("Attempted access outside owning thread");
+        }
+        if (closed) {
+            throw new IllegalStateException("Already closed");
         }
     }
 
