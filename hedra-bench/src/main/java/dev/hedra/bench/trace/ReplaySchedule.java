@@ -1,0 +1,169 @@
+package dev.hedra.bench.trace;
+
+/**
+ * A trace cut into programs, one per replaying thread, with the waits that keep every block's
+ * history in order when its events are in different programs.
+ *
+ * <p>{@link Mode#PER_THREAD}: program {@code t} is recorded thread {@code t}'s events in their
+ * order. An event on slot {@code s} whose previous event on {@code s} is in another program
+ * {@code q}, as event number {@code k} there, first waits until {@code q} has completed
+ * {@code k + 1} events (unless an earlier wait already covered that). So a block allocated by
+ * one thread and freed by another is freed after it was allocated, and the slot's address is
+ * read after it was written; threads are otherwise free to run as fast as the allocator lets
+ * them, more concurrently than in the recording perhaps, never less soundly. No deadlock: every
+ * wait is for an event earlier in the global order, so the earliest unfinished event can always
+ * run. The converter reuses a slot only in the thread that freed it, so reuse adds no waits.
+ *
+ * <p>{@link Mode#GLOBAL_ORDER}: one program, the whole trace in recorded order, no waits.
+ */
+final class ReplaySchedule {
+
+    enum Mode {
+        /** One Java thread per recorded thread, ordered only where a block crosses threads. */
+        PER_THREAD,
+        /** One Java thread replays every event in recorded order. */
+        GLOBAL_ORDER
+    }
+
+    /**
+     * One replaying thread's events. {@code ops[i]} packs the op and, for an aligned allocation,
+     * the alignment's log2:
+     *
+     * <pre>
+     *   bit  7       3 2     0
+     *       [ shift  ][  op  ]
+     * </pre>
+     *
+     * Before event {@code waitAt[j]} (increasing), the thread waits until program
+     * {@code waitProgram[j]} has completed {@code waitUntil[j]} events.
+     */
+    record Program(byte[] ops, int[] slots, long[] sizes, int[] waitAt, int[] waitProgram,
+            int[] waitUntil) {
+
+        int eventCount() {
+            return ops.length;
+        }
+
+        int waits() {
+            return waitAt.length;
+        }
+    }
+
+    static final int OP_MASK = 0x7;
+    static final int SHIFT_BITS = 3;
+
+    private final Mode mode;
+    private final Program[] programs;
+    private final int slotCount;
+
+    private ReplaySchedule(Mode mode, Program[] programs, int slotCount) {
+        this.mode = mode;
+        this.programs = programs;
+        this.slotCount = slotCount;
+    }
+
+    Mode mode() {
+        return mode;
+    }
+
+    Program[] programs() {
+        return programs;
+    }
+
+    int slotCount() {
+        return slotCount;
+    }
+
+    /** Waits across all programs: how often a block crosses threads. */
+    int totalWaits() {
+        int total = 0;
+        for (Program program : programs) {
+            total += program.waits();
+        }
+        return total;
+    }
+
+    static ReplaySchedule of(Trace trace, Mode mode) {
+        int programCount = mode == Mode.GLOBAL_ORDER ? 1 : trace.threadCount();
+        int events = trace.eventCount();
+        int[] eventsOf = new int[programCount];
+        for (int i = 0; i < events; i++) {
+            eventsOf[programOf(trace, i, mode)]++;
+        }
+        byte[][] ops = new byte[programCount][];
+        int[][] slots = new int[programCount][];
+        long[][] sizes = new long[programCount][];
+        for (int p = 0; p < programCount; p++) {
+            ops[p] = new byte[eventsOf[p]];
+            slots[p] = new int[eventsOf[p]];
+            sizes[p] = new long[eventsOf[p]];
+        }
+        var waits = new WaitList[programCount];
+        for (int p = 0; p < programCount; p++) {
+            waits[p] = new WaitList();
+        }
+        // covered[p][q]: events of q that p has already waited for.
+        int[][] covered = new int[programCount][programCount];
+        int[] lastProgramOfSlot = new int[trace.slotCount()];
+        int[] lastCountOfSlot = new int[trace.slotCount()]; // 1 + the event's index there; 0: none
+        int[] next = new int[programCount];
+        for (int i = 0; i < events; i++) {
+            int p = programOf(trace, i, mode);
+            int local = next[p]++;
+            int slot = trace.slot(i);
+            int q = lastProgramOfSlot[slot];
+            int needed = lastCountOfSlot[slot];
+            if (needed > 0 && q != p && covered[p][q] < needed) {
+                waits[p].add(local, q, needed);
+                covered[p][q] = needed;
+            }
+            lastProgramOfSlot[slot] = p;
+            lastCountOfSlot[slot] = local + 1;
+            ops[p][local] = (byte) (trace.op(i) | trace.alignmentShift(i) << SHIFT_BITS);
+            slots[p][local] = slot;
+            sizes[p][local] = trace.size(i);
+        }
+        var programs = new Program[programCount];
+        for (int p = 0; p < programCount; p++) {
+            programs[p] = new Program(ops[p], slots[p], sizes[p], waits[p].at(), waits[p].program(),
+                    waits[p].count());
+        }
+        return new ReplaySchedule(mode, programs, trace.slotCount());
+    }
+
+    private static int programOf(Trace trace, int event, Mode mode) {
+        return mode == Mode.GLOBAL_ORDER ? 0 : trace.thread(event);
+    }
+
+    /** Growable parallel int arrays. */
+    private static final class WaitList {
+        private int size;
+        private int[] at = new int[16];
+        private int[] program = new int[16];
+        private int[] count = new int[16];
+
+        void add(int localEvent, int waitedProgram, int waitedCount) {
+            if (size == at.length) {
+                at = java.util.Arrays.copyOf(at, size * 2);
+                program = java.util.Arrays.copyOf(program, size * 2);
+                count = java.util.Arrays.copyOf(count, size * 2);
+            }
+            at[size] = localEvent;
+            program[size] = waitedProgram;
+            count[size] = waitedCount;
+            size++;
+        }
+
+        int[] at() {
+            return java.util.Arrays.copyOf(at, size);
+        }
+
+        int[] program() {
+            return java.util.Arrays.copyOf(program, size);
+        }
+
+        int[] count() {
+            return java.util.Arrays.copyOf(count, size);
+        }
+    }
+}

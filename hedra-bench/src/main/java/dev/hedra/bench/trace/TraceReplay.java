@@ -1,0 +1,282 @@
+package dev.hedra.bench.trace;
+
+import dev.hedra.bench.suite.MemoryMeter;
+import dev.hedra.bench.suite.SuiteAllocator;
+import dev.hedra.bench.suite.SuiteWorkload;
+import dev.hedra.bench.suite.WorkloadResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Replays one recorded trace against an allocator: the suite workload {@code trace-<name>}.
+ *
+ * <p>The trace is read and cut into per-thread programs ({@link ReplaySchedule}) before anything
+ * is timed. By default each recorded thread is replayed by its own platform thread, ordered
+ * against the others only where a block crosses threads ({@link ReplaySchedule.Mode#PER_THREAD});
+ * {@code -Dhedra.trace.replay=global} replays every event on one thread in recorded order
+ * instead. A single-threaded trace replays the same way in both modes.
+ *
+ * <p>The trace is closed (every block freed at its end), so it is replayed whole, repeatedly:
+ * first untimed until the replay and the allocator are compiled (whole repetitions of at least
+ * {@value #WARMUP_EVENTS} events in all), then timed for at least {@code scale} times
+ * {@value #TIMED_EVENTS} events, at least one repetition. The metric is the wall time of the
+ * median timed repetition over its events, waits between threads included ({@code seconds} and
+ * {@code operations} cover all timed repetitions).
+ *
+ * <p>Memory: every change of live requested bytes goes to the {@link MemoryMeter} as it happens,
+ * warm-up included, so the meter sees the peak (and samples resident memory there) during the
+ * first repetition. The result's peak live bytes is the trace's own peak in recorded order, the
+ * same for every allocator; in per-thread replay of a multi-threaded trace the peak the meter
+ * sees may differ a little between runs, as threads interleave differently. Resident figures
+ * are the meter's: this workload reports 0 and no timeline for the runner to fill in.
+ */
+public final class TraceReplay implements SuiteWorkload {
+
+    static final long WARMUP_EVENTS = 1_000_000;
+    static final long TIMED_EVENTS = 2_000_000;
+    static final String METRIC = "ns per event (median repetition)";
+    static final String INDEX_RESOURCE = TraceReader.RESOURCE_DIRECTORY + "index.txt";
+
+    private final String traceName;
+    private final String traceDescription;
+    private final Supplier<Trace> source;
+    private final ReplaySchedule.Mode mode;
+    private final long warmupEvents;
+
+    private TraceReplay(String traceName, String traceDescription, Supplier<Trace> source,
+            ReplaySchedule.Mode mode, long warmupEvents) {
+        this.traceName = traceName;
+        this.traceDescription = traceDescription;
+        this.source = source;
+        this.mode = mode;
+        this.warmupEvents = warmupEvents;
+    }
+
+    /** The traces shipped in {@code src/main/resources/traces/}, listed in its {@code index.txt}. */
+    public static List<TraceReplay> shipped() {
+        List<TraceReplay> replays = new ArrayList<>();
+        for (String name : shippedNames()) {
+            replays.add(ofResource(name));
+        }
+        return replays;
+    }
+
+    /** The names in {@code traces/index.txt}: one a line, {@code #} starts a comment. */
+    public static List<String> shippedNames() {
+        InputStream in = TraceReplay.class.getClassLoader().getResourceAsStream(INDEX_RESOURCE);
+        if (in == null) {
+            return List.of();
+        }
+        try (var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            return reader.lines().map(line -> line.replaceFirst("#.*", "").strip())
+                    .filter(line -> !line.isEmpty()).toList();
+        } catch (IOException failure) {
+            throw new UncheckedIOException(failure);
+        }
+    }
+
+    /** A shipped trace, {@code traces/<name>.trace.gz} on the class path, read when first run. */
+    public static TraceReplay ofResource(String name) {
+        String description;
+        try (InputStream in = TraceReader.openResource(name)) {
+            description = TraceReader.readHeader(in)[1];
+        } catch (IOException failure) {
+            throw new UncheckedIOException("cannot read shipped trace " + name, failure);
+        }
+        return new TraceReplay(name, description, () -> TraceReader.readResource(name), defaultMode(),
+                WARMUP_EVENTS);
+    }
+
+    /** A trace file written by {@link TraceConverter}, read when first run. */
+    public static TraceReplay ofFile(Path file) throws IOException {
+        Trace trace = TraceReader.read(file);
+        return of(trace);
+    }
+
+    /** A trace already in memory. */
+    public static TraceReplay of(Trace trace) {
+        return new TraceReplay(trace.name(), trace.description(), () -> trace, defaultMode(),
+                WARMUP_EVENTS);
+    }
+
+    /** The same trace, replayed in another mode. */
+    TraceReplay withMode(ReplaySchedule.Mode newMode) {
+        return new TraceReplay(traceName, traceDescription, source, newMode, warmupEvents);
+    }
+
+    /** The same trace with a shorter or longer warm-up (0: none), for tests. */
+    TraceReplay withWarmupEvents(long events) {
+        return new TraceReplay(traceName, traceDescription, source, mode, events);
+    }
+
+    ReplaySchedule.Mode mode() {
+        return mode;
+    }
+
+    private static ReplaySchedule.Mode defaultMode() {
+        String setting = System.getProperty("hedra.trace.replay", "per-thread");
+        return switch (setting) {
+            case "per-thread" -> ReplaySchedule.Mode.PER_THREAD;
+            case "global" -> ReplaySchedule.Mode.GLOBAL_ORDER;
+            default -> throw new IllegalArgumentException(
+                    "hedra.trace.replay must be per-thread or global, not " + setting);
+        };
+    }
+
+    @Override
+    public String name() {
+        return "trace-" + traceName;
+    }
+
+    @Override
+    public String description() {
+        return "Replays the recorded heap calls of " + traceDescription
+                + (mode == ReplaySchedule.Mode.PER_THREAD
+                        ? ", one thread per recorded thread, ordered where blocks cross threads"
+                        : ", all on one thread in recorded order")
+                + "; touches each block's first and last byte and one byte per 4 KiB page.";
+    }
+
+    @Override
+    public WorkloadResult run(SuiteAllocator allocator, MemoryMeter meter, double scale) throws Exception {
+        Trace trace = source.get();
+        ReplaySchedule schedule = ReplaySchedule.of(trace, mode);
+        long events = trace.eventCount();
+        if (events == 0) {
+            throw new IllegalStateException("trace " + traceName + " has no events");
+        }
+        int warmups = (int) ceilDiv(warmupEvents, events);
+        int timed = (int) Math.max(1, ceilDiv((long) (TIMED_EVENTS * Math.max(scale, 0)), events));
+        var loop = new ReplayLoop(allocator, meter, schedule.slotCount(), schedule.programs().length);
+        long[] nanos = new long[timed];
+        try (var threads = new ReplayThreads(loop, schedule, traceName)) {
+            for (int i = 0; i < warmups; i++) {
+                threads.repeat();
+            }
+            for (int i = 0; i < timed; i++) {
+                nanos[i] = threads.repeat();
+            }
+        }
+        long total = Arrays.stream(nanos).sum();
+        Arrays.sort(nanos);
+        // The median repetition: other processes on the machine stretch some repetitions a lot,
+        // and the median ignores them where the mean would not.
+        double median = timed % 2 == 1 ? nanos[timed / 2] : (nanos[timed / 2 - 1] + nanos[timed / 2]) / 2.0;
+        return new WorkloadResult(name(), allocator.name(), total / 1e9, events * timed, METRIC,
+                median / events, true, 0, trace.peakLiveBytes(), List.of(), Map.of());
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s (%s)", name(), mode);
+    }
+
+    /**
+     * The replaying threads: the caller's own thread for a single program, else one platform
+     * thread per program, kept across repetitions (an allocator's thread caches stay warm, as in
+     * the recorded program) and released together by a barrier.
+     */
+    private static final class ReplayThreads implements AutoCloseable {
+        private final ReplayLoop loop;
+        private final ReplaySchedule.Program[] programs;
+        private final List<Thread> workers = new ArrayList<>();
+        private final CyclicBarrier start;
+        private final CyclicBarrier end;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile boolean closing;
+        private long checksum;
+
+        ReplayThreads(ReplayLoop loop, ReplaySchedule schedule, String traceName) {
+            this.loop = loop;
+            this.programs = schedule.programs();
+            int parties = programs.length + 1;
+            this.start = new CyclicBarrier(parties);
+            this.end = new CyclicBarrier(parties);
+            if (programs.length > 1) {
+                for (int p = 0; p < programs.length; p++) {
+                    int index = p;
+                    workers.add(Thread.ofPlatform().name("trace-" + traceName + "-" + p)
+                            .start(() -> work(index)));
+                }
+            }
+        }
+
+        /** Runs every program once; returns the wall time in nanoseconds. */
+        long repeat() throws Exception {
+            loop.resetProgress();
+            if (programs.length == 1) {
+                long begin = System.nanoTime();
+                checksum += loop.run(programs[0], 0);
+                return System.nanoTime() - begin;
+            }
+            start.await();
+            long begin = System.nanoTime();
+            end.await();
+            long elapsed = System.nanoTime() - begin;
+            Throwable thrown = failure.get();
+            if (thrown != null) {
+                throw new IllegalStateException("trace replay failed in a replay thread", thrown);
+            }
+            return elapsed;
+        }
+
+        private void work(int index) {
+            try {
+                while (true) {
+                    start.await();
+                    if (closing) {
+                        return;
+                    }
+                    try {
+                        long sum = loop.run(programs[index], index);
+                        if (sum == 42) { // keeps the reads; almost never true
+                            Thread.onSpinWait();
+                        }
+                    } catch (Throwable thrown) {
+                        failure.compareAndSet(null, thrown);
+                        loop.fail();
+                    }
+                    end.await();
+                }
+            } catch (InterruptedException | BrokenBarrierException stopped) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (!workers.isEmpty()) {
+                closing = true;
+                try {
+                    start.await();
+                } catch (BrokenBarrierException broken) {
+                    workers.forEach(Thread::interrupt);
+                }
+                for (Thread worker : workers) {
+                    worker.join();
+                }
+            }
+            if (checksum == 42) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+}

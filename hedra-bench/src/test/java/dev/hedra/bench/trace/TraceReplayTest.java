@@ -1,0 +1,125 @@
+package dev.hedra.bench.trace;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hedra.bench.suite.SuiteAllocator;
+import dev.hedra.bench.suite.WorkloadResult;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Replays of synthetic and shipped traces on Hedra and glibc, in both modes. */
+class TraceReplayTest {
+
+    /**
+     * Thread 0 allocates, thread 1 frees (a producer and a consumer), thread 2 works alone; the
+     * consumer's free of slot s must wait for the producer's malloc of s.
+     */
+    static Trace producerConsumer(int blocks) {
+        var builder = new Trace.Builder("producer-consumer", "a synthetic hand-off");
+        int[] consumerSlots = new int[0];
+        for (int i = 0; i < blocks; i++) {
+            builder.malloc(0, i, 16 + i % 200);
+            builder.malloc(2, blocks + i % 10, 5000 + i); // page-crossing, own slots
+            if (i % 3 == 0) {
+                builder.realloc(0, i, 9000);
+            }
+            builder.free(1, i);
+            builder.free(2, blocks + i % 10);
+        }
+        return builder.build();
+    }
+
+    @Test
+    void scheduleWaitsOnlyWhereBlocksCrossThreads() {
+        var builder = new Trace.Builder("waits", "");
+        builder.malloc(0, 0, 8)   // t0 #0
+                .malloc(0, 1, 8)  // t0 #1
+                .malloc(1, 2, 8)  // t1 #0
+                .free(1, 1)       // t1 #1: waits for t0 to have done 2
+                .free(1, 0)       // t1 #2: covered by the wait before
+                .free(0, 2)       // t0 #2: waits for t1 to have done 1
+                .malloc(0, 3, 8)  // t0 #3
+                .free(0, 3);      // t0 #4
+        Trace trace = builder.build();
+        var schedule = ReplaySchedule.of(trace, ReplaySchedule.Mode.PER_THREAD);
+        var t0 = schedule.programs()[0];
+        var t1 = schedule.programs()[1];
+        assertArrayEquals(new int[] {2}, t0.waitAt());
+        assertArrayEquals(new int[] {1}, t0.waitProgram());
+        assertArrayEquals(new int[] {1}, t0.waitUntil());
+        assertArrayEquals(new int[] {1}, t1.waitAt());
+        assertArrayEquals(new int[] {0}, t1.waitProgram());
+        assertArrayEquals(new int[] {2}, t1.waitUntil());
+        var global = ReplaySchedule.of(trace, ReplaySchedule.Mode.GLOBAL_ORDER);
+        assertEquals(1, global.programs().length);
+        assertEquals(0, global.totalWaits());
+        assertEquals(trace.eventCount(), global.programs()[0].eventCount());
+    }
+
+    @Test
+    void replaysAHandOffOnEveryAllocatorInBothModes() throws Exception {
+        Trace trace = producerConsumer(20_000);
+        for (ReplaySchedule.Mode mode : ReplaySchedule.Mode.values()) {
+            for (SuiteAllocator allocator : TestAllocators.all()) {
+                var meter = new CountingMeter();
+                TraceReplay replay = TraceReplay.of(trace).withMode(mode).withWarmupEvents(trace.eventCount());
+                WorkloadResult result = replay.run(allocator, meter, 0.0);
+                String what = mode + " on " + allocator.name();
+                assertEquals("trace-producer-consumer", result.workload());
+                assertEquals(allocator.name(), result.allocator());
+                assertEquals(trace.eventCount(), result.operations(), what);
+                assertEquals(trace.peakLiveBytes(), result.peakLiveBytes(), what);
+                assertTrue(result.metric() > 0 && result.lowerIsBetter(), what);
+                assertEquals(0, meter.live(), what + ": every block freed");
+                long changes = trace.eventCount() * 2L; // one warm-up, one timed repetition
+                assertEquals(changes, meter.changes(), what + ": one meter call per event");
+                if (mode == ReplaySchedule.Mode.GLOBAL_ORDER) {
+                    assertEquals(trace.peakLiveBytes(), meter.peak(), what);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shipsSeveralTraces() {
+        List<String> names = TraceReplay.shippedNames();
+        assertTrue(names.size() >= 3, "shipped traces: " + names);
+        for (TraceReplay replay : TraceReplay.shipped()) {
+            assertTrue(replay.name().startsWith("trace-"), replay.name());
+            assertFalse(replay.description().isBlank());
+        }
+    }
+
+    /** Every shipped trace replays on Hedra and glibc with the same events and peak live bytes. */
+    @Test
+    void replaysEveryShippedTraceOnHedraAndGlibc() throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (String name : TraceReplay.shippedNames()) {
+            Trace trace = TraceReader.readResource(name);
+            long[] operations = new long[2];
+            long[] peaks = new long[2];
+            int a = 0;
+            for (SuiteAllocator allocator : TestAllocators.all()) {
+                var meter = new CountingMeter();
+                WorkloadResult result = TraceReplay.ofResource(name).withWarmupEvents(0).run(allocator, meter, 0.0);
+                operations[a] = result.operations();
+                peaks[a] = result.peakLiveBytes();
+                if (meter.live() != 0) {
+                    failures.add(name + " on " + allocator.name() + ": " + meter.live() + " bytes left live");
+                }
+                if (trace.threadCount() == 1 && meter.peak() != trace.peakLiveBytes()) {
+                    failures.add(name + " on " + allocator.name() + ": meter peak " + meter.peak());
+                }
+                a++;
+            }
+            assertEquals(trace.eventCount(), operations[0], name);
+            assertArrayEquals(new long[] {operations[0], operations[0]}, operations, name);
+            assertArrayEquals(new long[] {trace.peakLiveBytes(), trace.peakLiveBytes()}, peaks, name);
+        }
+        assertEquals(List.of(), failures);
+    }
+}
