@@ -48,8 +48,8 @@ final class HeapRegistry {
     /** Every heap, owned and shared; copy on write under this object's lock. */
     private volatile ThreadHeap[] heaps;
     private long peakBytesInUse; // guarded by this
-    /** Holds the counters of destroyed heaps; never allocates. Guarded by this. */
-    private final ThreadHeap retired;
+    /** The counters of destroyed heaps. Guarded by this. */
+    private final Retired retired = new Retired();
 
     HeapRegistry(AddressSpace space, SizeClasses classes, String allocatorName, long emptyPageBudget,
             HedraAllocator allocator) {
@@ -65,7 +65,6 @@ final class HeapRegistry {
         }
         heaps = sharedHeaps.clone();
         allocator.threadTable = byThreadId;
-        retired = new ThreadHeap(space, classes, this, "destroyed heaps", true);
         space.onPressure(this::reclaim);
     }
 
@@ -206,9 +205,10 @@ final class HeapRegistry {
      * the merged statistics keep balancing.
      */
     synchronized void retire(ThreadHeap heap) {
+        long[] allocations = heap.allocationsPerSlot();
         long[] frees = heap.freesPerSlot();
-        for (int c = 0; c < heap.allocations.length; c++) {
-            retired.allocations[c] += heap.allocations[c];
+        for (int c = 0; c < allocations.length; c++) {
+            retired.allocations[c] += allocations[c];
             retired.frees[c] += frees[c];
         }
         retired.bytesRequested += heap.bytesRequested;
@@ -221,18 +221,26 @@ final class HeapRegistry {
             }
         }
         heaps = kept;
-        if (!Arrays.asList(heaps).contains(retired)) {
-            ThreadHeap[] grown = Arrays.copyOf(heaps, heaps.length + 1);
-            grown[heaps.length] = retired;
-            heaps = grown;
-        }
     }
 
-    /** Records the merged bytes in use (plus {@code about} not yet counted) as a peak candidate. */
-    void samplePeak(long about) {
-        long total = about;
+    /** The counters of destroyed heaps; read racily by snapshots. */
+    Retired retired() {
+        return retired;
+    }
+
+    /** Counters of destroyed first-class heaps, kept so that merged statistics balance. */
+    static final class Retired {
+        final long[] allocations = new long[SizeClasses.MAX_COUNT + 2];
+        final long[] frees = new long[SizeClasses.MAX_COUNT + 2];
+        long bytesRequested;
+        long peakInUse;
+    }
+
+    /** Offers the sum of the heaps' last samples as the allocator's peak. O(heaps). */
+    void samplePeak() {
+        long total = 0;
         for (ThreadHeap heap : heaps) {
-            total += heap.bytesInUseEstimate();
+            total += heap.lastSampledInUse;
         }
         synchronized (this) {
             peakBytesInUse = Math.max(peakBytesInUse, total);
@@ -240,6 +248,12 @@ final class HeapRegistry {
     }
 
     synchronized long peakBytesInUse() {
+        return peakBytesInUse;
+    }
+
+    /** Records {@code inUse} as a peak candidate; returns the peak. */
+    synchronized long offerPeak(long inUse) {
+        peakBytesInUse = Math.max(peakBytesInUse, inUse);
         return peakBytesInUse;
     }
 

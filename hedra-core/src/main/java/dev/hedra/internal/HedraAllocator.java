@@ -19,6 +19,8 @@ public final class HedraAllocator implements NativeAllocator {
 
     /** Largest size accepted: far beyond any machine, and small enough that sums cannot overflow. */
     static final long MAX_SIZE = 1L << 46;
+    /** {@code (size - 1) >>> DIRECT_SHIFT == 0} admits the sizes of {@link ThreadHeap#DIRECT_MAX}. */
+    private static final int DIRECT_SHIFT = Integer.numberOfTrailingZeros(ThreadHeap.DIRECT_MAX);
     private static final long DEFAULT_REGION = 64L << 30;
     private static final long MIN_REGION = 1L << 30;
     /** All of memory as one segment, to copy and fill between raw addresses without objects. */
@@ -91,14 +93,17 @@ public final class HedraAllocator implements NativeAllocator {
     @Override
     public long malloc(long size) {
         ThreadHeap heap = currentHeap();
-        // One unsigned comparison admits 1..smallMax and rejects zero and negative sizes.
-        if ((size - 1) >>> smallShift == 0 && !heap.shared) {
-            return heap.allocateSmall(classes.indexOf(size), size);
+        // One unsigned comparison admits 1..1024 and rejects zero and negative sizes.
+        if ((size - 1) >>> DIRECT_SHIFT == 0 && !heap.shared) {
+            return heap.allocateDirect(size);
         }
         return mallocSlow(heap, size);
     }
 
     private long mallocSlow(ThreadHeap heap, long size) {
+        if ((size - 1) >>> smallShift == 0 && !heap.shared) {
+            return heap.allocateSmall(classes.indexOf(size), size);
+        }
         if (heap.shared) {
             heap.lock.lock();
             try {
@@ -172,7 +177,7 @@ public final class HedraAllocator implements NativeAllocator {
         }
         heap.allocations[kind]++;
         heap.bytesRequested += size;
-        heap.samplePeak(0);
+        heap.samplePeak(0, false);
         return address;
     }
 
@@ -263,7 +268,9 @@ public final class HedraAllocator implements NativeAllocator {
         if ((size - 1) >>> smallShift == 0 && !heap.shared) {
             // The size names the class, and the class's current page is the likeliest home of
             // the block; if it holds the address, the size matches by construction.
-            SlabPage page = heap.currentPage(classes.indexOf(size));
+            SlabPage page = (size - 1) >>> DIRECT_SHIFT == 0
+                    ? heap.currentPageBySize(size)
+                    : heap.currentPage(classes.indexOf(size));
             if (!page.holds(address)) {
                 page = heap.lastFreedPage(); // a batch spanning pages frees into the same few
                 if (!page.holds(address) || !smallSizeMatches(page.classIndex, size)) {

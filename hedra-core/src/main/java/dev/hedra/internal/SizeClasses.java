@@ -35,6 +35,9 @@ final class SizeClasses {
     private final int[] blockSize;
     /** Class index per (size + 7) / 8, for sizes 1..smallMax. */
     private final byte[] classByEighth;
+    /** The range of eighths per class (a class skipped for alignment has an empty range). */
+    private final int[] firstEighth;
+    private final int[] lastEighth;
 
     SizeClasses(int minimumAlignment, int classesPerDoubling, int smallMax, int minPageSize) {
         this.smallMax = smallMax;
@@ -62,11 +65,30 @@ final class SizeClasses {
             }
             classByEighth[eighth] = (byte) k; // read back with & 0xff
         }
+        firstEighth = new int[count];
+        lastEighth = new int[count];
+        java.util.Arrays.fill(firstEighth, Integer.MAX_VALUE);
+        java.util.Arrays.fill(lastEighth, -1);
+        for (int eighth = 1; eighth < classByEighth.length; eighth++) {
+            int mapped = classByEighth[eighth] & 0xff;
+            firstEighth[mapped] = Math.min(firstEighth[mapped], eighth);
+            lastEighth[mapped] = Math.max(lastEighth[mapped], eighth);
+        }
     }
 
     /** The default classes. */
     SizeClasses(int minimumAlignment) {
         this(minimumAlignment, 8, SMALL_LIMIT, 64 * 1024);
+    }
+
+    /** First {@code (size + 7) / 8} that maps to class {@code c}. */
+    int firstEighth(int c) {
+        return firstEighth[c];
+    }
+
+    /** Last {@code (size + 7) / 8} that maps to class {@code c} (none: less than the first). */
+    int lastEighth(int c) {
+        return lastEighth[c];
     }
 
     /** Number of classes. */

@@ -26,24 +26,26 @@ record Stats(
         long requested = 0;
         long inUse = 0;
         for (ThreadHeap heap : registry.all()) {
-            long allocations = 0;
-            long frees = 0;
-            long[] heapFrees = heap.freesPerSlot();
-            for (int c = 0; c < classAllocations.length; c++) {
-                long a = heap.allocations[c];
-                long f = heapFrees[c];
-                classAllocations[c] += a;
-                classFrees[c] += f;
-                allocations += a;
-                frees += f;
+            HeapStats stats = of(heap, classAllocations, classFrees);
+            if (stats.allocations() != 0 || stats.frees() != 0) {
+                requested += stats.bytesRequested();
+                inUse += stats.bytesInUse();
+                heaps.add(stats);
             }
-            if (allocations == 0 && frees == 0) {
-                continue;
-            }
-            HeapStats stats = of(heap);
-            requested += stats.bytesRequested();
-            inUse += stats.bytesInUse();
-            heaps.add(stats);
+        }
+        HeapRegistry.Retired retired = registry.retired();
+        long retiredAllocations = 0;
+        long retiredFrees = 0;
+        for (int c = 0; c < classAllocations.length; c++) {
+            classAllocations[c] += retired.allocations[c];
+            classFrees[c] += retired.frees[c];
+            retiredAllocations += retired.allocations[c];
+            retiredFrees += retired.frees[c];
+        }
+        if (retiredAllocations != 0) {
+            requested += retired.bytesRequested;
+            heaps.add(new HeapStats("closed heaps", retiredAllocations, retiredFrees,
+                    retired.bytesRequested, 0, retired.peakInUse, 0));
         }
         List<SizeClassStats> classes = new ArrayList<>();
         long allocations = 0;
@@ -57,18 +59,26 @@ record Stats(
             long blockSize = c < ThreadHeap.MEDIUM ? sizeClasses.blockSize(c) : 0;
             classes.add(new SizeClassStats(c, blockSize, classAllocations[c], classFrees[c]));
         }
-        long peak = Math.max(registry.peakBytesInUse(), inUse);
+        long peak = registry.offerPeak(inUse); // a snapshot is a sample too
         return new Stats(name, allocations, frees, requested, inUse, peak, space.committed(),
                 space.peakCommitted(), space.reserved(), List.copyOf(classes), List.copyOf(heaps));
     }
 
     /** The counters of one heap, read racily unless the caller holds its lock. */
     static HeapStats of(ThreadHeap heap) {
+        return of(heap, new long[SizeClasses.MAX_COUNT + 2], new long[SizeClasses.MAX_COUNT + 2]);
+    }
+
+    /** The counters of one heap, also added per class to the two arrays. */
+    private static HeapStats of(ThreadHeap heap, long[] classAllocations, long[] classFrees) {
+        long[] heapAllocations = heap.allocationsPerSlot();
+        long[] heapFrees = heap.freesPerSlot();
         long allocations = 0;
         long frees = 0;
-        long[] heapFrees = heap.freesPerSlot();
-        for (int c = 0; c < heap.allocations.length; c++) {
-            allocations += heap.allocations[c];
+        for (int c = 0; c < heapAllocations.length; c++) {
+            classAllocations[c] += heapAllocations[c];
+            classFrees[c] += heapFrees[c];
+            allocations += heapAllocations[c];
             frees += heapFrees[c];
         }
         long inUse = heap.bytesInUse();

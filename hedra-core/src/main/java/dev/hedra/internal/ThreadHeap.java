@@ -24,6 +24,8 @@ final class ThreadHeap extends PageOwner {
     /** Statistics slots past the small classes. */
     static final int MEDIUM = SizeClasses.MAX_COUNT;
     static final int HUGE = SizeClasses.MAX_COUNT + 1;
+    /** Largest size served through {@link #currentBySize}. */
+    static final int DIRECT_MAX = 1024;
     /** Arena chunks a heap keeps for the next arena its thread opens (1 MiB). */
     static final int ARENA_CHUNK_CACHE = 16;
 
@@ -43,6 +45,12 @@ final class ThreadHeap extends PageOwner {
 
     private final SlabPage[] current = new SlabPage[SizeClasses.MAX_COUNT]; // owner only
     /**
+     * The current page by {@code (size + 7) / 8} for sizes up to {@link #DIRECT_MAX}: malloc and
+     * sized free of small sizes skip the class lookup (mimalloc's pages_free_direct). Owner only;
+     * kept equal to {@code current[class of the size]} by {@link #setCurrent}.
+     */
+    private final SlabPage[] currentBySize = new SlabPage[DIRECT_MAX / 8 + 1];
+    /**
      * The own page of the last local free: the next free often lands in the same page, and
      * checking it first keeps the address-to-page table off the dependency chain of a free.
      * Owner only; never a released page (see {@link #release}).
@@ -51,6 +59,7 @@ final class ThreadHeap extends PageOwner {
     private final SlabPage[] available = new SlabPage[SizeClasses.MAX_COUNT]; // owner only
     private long emptyBytes;                                  // owner only
     private SlabPage[] pages = new SlabPage[16];              // owner only; every live page
+    private int nextPeakSample;                               // owner only
     /** Closed arenas' chunks, as {@code base | ceil(dirtyBytes / 8)}; owner only. */
     private final long[] arenaChunks = new long[ARENA_CHUNK_CACHE];
     private int arenaChunkCount;                              // owner only
@@ -59,8 +68,11 @@ final class ThreadHeap extends PageOwner {
     // Statistics of the blocks this heap allocated, whoever frees them. Owner only; NOTE:
     // snapshots read them racily, which at worst misses the last few operations (longs do not
     // tear on the 64-bit JVMs that run FFM). A remote free is counted when the owner collects
-    // it; snapshots add the ones still waiting (see pendingFrees). Medium and huge frees are
-    // counted by MediumSpans and hugeFrees, under their own lock or atomically.
+    // it; snapshots add the ones still waiting (see freesPerSlot). Medium and huge frees are
+    // counted by MediumSpans and hugeFrees, under their own lock or atomically. Small
+    // allocations are not counted: allocations == frees + blocks used in the pages (see
+    // allocationsPerSlot), which keeps a counter off the fast path.
+    /** Medium and huge allocations (the small slots stay 0). */
     final long[] allocations = new long[SizeClasses.MAX_COUNT + 2];
     final long[] frees = new long[SizeClasses.MAX_COUNT + 2];
     /** Huge blocks of this heap freed, by any thread. */
@@ -75,6 +87,7 @@ final class ThreadHeap extends PageOwner {
         this.space = space;
         this.classes = classes;
         Arrays.fill(current, NO_PAGE);
+        Arrays.fill(currentBySize, NO_PAGE);
         this.registry = registry;
         this.name = name;
         this.shared = shared;
@@ -84,15 +97,26 @@ final class ThreadHeap extends PageOwner {
 
     // ---- small blocks ----------------------------------------------------------------------
 
+    /**
+     * Owner: allocates a block for a request of {@code 1 <= size <= DIRECT_MAX} bytes. The hot
+     * path: one table load to the page, its lowest free bit, one counter. Allocations per class
+     * are not counted here: they are frees plus blocks in use, derived when statistics are read.
+     */
+    long allocateDirect(long size) {
+        long address = currentBySize[(int) ((size + 7) >>> 3)].allocate();
+        if (address == 0) {
+            address = refill(classes.indexOf(size), size);
+        }
+        bytesRequested += size;
+        return address;
+    }
+
     /** Owner: allocates a block of class {@code c} for a request of {@code size} bytes. */
     long allocateSmall(int c, long size) {
-        SlabPage page = current[c];
-        long address = page.allocate();
+        long address = current[c].allocate();
         if (address == 0) {
             address = refill(c, size);
-            page = current[c];
         }
-        allocations[c]++;
         bytesRequested += size;
         return address;
     }
@@ -118,11 +142,24 @@ final class ThreadHeap extends PageOwner {
             page = new SlabPage(this, base, c, classes.blockSize(c), pageSize);
             space.map(page);
             addPage(page);
-            samplePeak(page.blockSize); // the block about to be handed out counts
+            if (pageCount >= nextPeakSample) { // O(pages), so every pageCount/64 fresh pages
+                nextPeakSample = pageCount + Math.max(1, pageCount >>> 6);
+                samplePeak(page.blockSize, true); // the block about to be handed out counts
+            }
             registry.onFreshPage();
         }
-        current[c] = page;
+        setCurrent(c, page);
         return page.allocate();
+    }
+
+    /** Owner: makes {@code page} the current page of class {@code c}, in both tables. */
+    private void setCurrent(int c, SlabPage page) {
+        current[c] = page;
+        int first = classes.firstEighth(c);
+        int last = Math.min(classes.lastEighth(c), currentBySize.length - 1);
+        for (int e = first; e <= last; e++) {
+            currentBySize[e] = page;
+        }
     }
 
     /** Owner: the page the last local free went to (a hint, see {@link #lastFreed}). */
@@ -133,6 +170,11 @@ final class ThreadHeap extends PageOwner {
     /** Owner: the current page of class {@code c}: a sized free checks it first. */
     SlabPage currentPage(int c) {
         return current[c];
+    }
+
+    /** Owner: the current page of the class of {@code 1 <= size <= DIRECT_MAX}. */
+    SlabPage currentPageBySize(long size) {
+        return currentBySize[(int) ((size + 7) >>> 3)];
     }
 
     /**
@@ -259,7 +301,7 @@ final class ThreadHeap extends PageOwner {
                 if (!includeCurrent) {
                     continue;
                 }
-                current[c] = NO_PAGE;
+                setCurrent(c, NO_PAGE);
             } else {
                 unlist(page);
                 emptyBytes -= page.units * AddressSpace.UNIT;
@@ -281,7 +323,7 @@ final class ThreadHeap extends PageOwner {
         collectRemoteFrees();
         for (int i = 0; i < pageCount; i++) {
             SlabPage page = pages[i];
-            frees[page.classIndex] += page.used - page.pendingDeferred();
+            frees[page.classIndex] += page.used; // allocations stay frees + used: all freed now
             page.released = true;
             space.unmap(page);
             space.releaseRun(page.base, page.units);
@@ -299,6 +341,7 @@ final class ThreadHeap extends PageOwner {
         Arrays.fill(pages, null);
         pageCount = 0;
         Arrays.fill(current, NO_PAGE);
+        Arrays.fill(currentBySize, NO_PAGE);
         Arrays.fill(available, null);
         emptyBytes = 0;
     }
@@ -355,24 +398,38 @@ final class ThreadHeap extends PageOwner {
 
     // ---- statistics --------------------------------------------------------------------------
 
+    /** The in-use bytes this heap last sampled, for the allocator's merged peak. */
+    volatile long lastSampledInUse;
+    /** Small blocks' bytes at the last full sample; owner only. */
+    private long sampledSmallInUse;
+
     /**
-     * Any thread, racy, O(classes): usable bytes in use by this heap's counters, where a small
-     * block counts against the heap that allocated it and the one that freed it. Summed over all
-     * heaps it is exact; per heap it is exact when no block crosses threads. For peaks, which are
-     * sampled when memory grows, so counting stays off the fast path.
+     * Owner, on a slow path: records this heap's peak and offers the allocator's. A full sample
+     * (after a fresh slab page, {@code about} the block that needed it) walks the pages; a
+     * medium or huge allocation reuses the last small figure, so it stays O(1).
      */
-    long bytesInUseEstimate() {
-        long inUse = 0;
-        for (int c = 0; c < classes.count(); c++) {
-            inUse += (allocations[c] - frees[c]) * classes.blockSize(c);
+    void samplePeak(long about, boolean full) {
+        if (full) {
+            sampledSmallInUse = smallBytesInUse() + about;
         }
-        return inUse + medium.bytesInUse() + hugeBytesInUse.sum();
+        long inUse = sampledSmallInUse + medium.bytesInUse() + hugeBytesInUse.sum();
+        lastSampledInUse = inUse;
+        peakInUse = Math.max(peakInUse, inUse);
+        registry.samplePeak();
     }
 
-    /** Owner, on a slow path: records this heap's and the allocator's peak. */
-    void samplePeak(long about) {
-        peakInUse = Math.max(peakInUse, bytesInUseEstimate() + about);
-        registry.samplePeak(about);
+    /** Any thread, racy, O(pages): usable bytes of the live small blocks in own pages. */
+    private long smallBytesInUse() {
+        long inUse = 0;
+        SlabPage[] snapshot = pages;
+        int count = Math.min(pageCount, snapshot.length);
+        for (int i = 0; i < count; i++) {
+            SlabPage page = snapshot[i];
+            if (page != null) {
+                inUse += (long) (page.used - page.pendingDeferred()) * page.blockSize;
+            }
+        }
+        return inUse;
     }
 
     /** Any thread, racy: adds each class's remote frees not yet collected to {@code perClass}. */
@@ -385,6 +442,23 @@ final class ThreadHeap extends PageOwner {
                 perClass[page.classIndex] += page.pendingDeferred();
             }
         }
+    }
+
+    /** Any thread, racy: allocations per statistics slot, the small ones derived. */
+    long[] allocationsPerSlot() {
+        long[] perSlot = allocations.clone();
+        for (int c = 0; c < classes.count(); c++) {
+            perSlot[c] = frees[c];
+        }
+        SlabPage[] snapshot = pages;
+        int count = Math.min(pageCount, snapshot.length);
+        for (int i = 0; i < count; i++) {
+            SlabPage page = snapshot[i];
+            if (page != null) {
+                perSlot[page.classIndex] += page.used;
+            }
+        }
+        return perSlot;
     }
 
     /** Any thread, racy: frees of this heap's blocks per statistics slot, pending ones included. */
@@ -401,16 +475,7 @@ final class ThreadHeap extends PageOwner {
      * frees not yet collected subtracted), medium spans and huge blocks. For statistics.
      */
     long bytesInUse() {
-        long inUse = 0;
-        SlabPage[] snapshot = pages;
-        int count = Math.min(pageCount, snapshot.length);
-        for (int i = 0; i < count; i++) {
-            SlabPage page = snapshot[i];
-            if (page != null) {
-                inUse += (long) (page.used - page.pendingDeferred()) * page.blockSize;
-            }
-        }
-        return inUse + medium.bytesInUse() + hugeBytesInUse.sum();
+        return smallBytesInUse() + medium.bytesInUse() + hugeBytesInUse.sum();
     }
 
     int pageCount() {
