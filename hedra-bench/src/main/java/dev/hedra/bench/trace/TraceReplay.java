@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -37,12 +38,16 @@ import java.util.function.Supplier;
  * median timed repetition over its events, waits between threads included ({@code seconds} and
  * {@code operations} cover all timed repetitions).
  *
- * <p>Memory: every change of live requested bytes goes to the {@link MemoryMeter} as it happens,
- * warm-up included, so the meter sees the peak (and samples resident memory there) during the
- * first repetition. The result's peak live bytes is the trace's own peak in recorded order, the
- * same for every allocator; in per-thread replay of a multi-threaded trace the peak the meter
- * sees may differ a little between runs, as threads interleave differently. Resident figures
- * are the meter's: this workload reports 0 and no timeline for the runner to fill in.
+ * <p>Memory: in the timed repetitions every change of live requested bytes goes to the
+ * {@link MemoryMeter} as it happens, from every replay thread; the warm-up does not tell it. So
+ * live bytes first reach their peak in the first timed repetition, and the meter samples
+ * resident memory there, in a warm process: the allocator holds what it kept from the warm-up,
+ * as in a long-running program, and the JIT compilers' own native memory, which during the
+ * warm-up inflates resident memory by several MB, is mostly released. The result's peak live
+ * bytes is the trace's own peak in recorded order, the same for every allocator; in per-thread
+ * replay of a multi-threaded trace the peak the meter sees may differ a little between runs, as
+ * threads interleave differently. Resident figures are the meter's: this workload reports 0 and
+ * no timeline, for the runner to fill in.
  */
 public final class TraceReplay implements SuiteWorkload {
 
@@ -161,14 +166,20 @@ public final class TraceReplay implements SuiteWorkload {
         }
         int warmups = (int) ceilDiv(warmupEvents, events);
         int timed = (int) Math.max(1, ceilDiv((long) (TIMED_EVENTS * Math.max(scale, 0)), events));
-        var loop = new ReplayLoop(allocator, meter, schedule.slotCount(), schedule.programs().length);
+        int programs = schedule.programs().length;
+        // The warm-up does not tell the meter: live bytes first peak in the first timed
+        // repetition, so resident memory is sampled there, in a warm process (the allocator's
+        // caches as a long-running program would have them, the JIT's work mostly done),
+        // rather than while the compilers' own memory inflates it.
+        var warmupLoop = new ReplayLoop(allocator, delta -> {}, schedule.slotCount(), programs);
+        var timedLoop = new ReplayLoop(allocator, meter, schedule.slotCount(), programs);
         long[] nanos = new long[timed];
-        try (var threads = new ReplayThreads(loop, schedule, traceName)) {
+        try (var threads = new ReplayThreads(schedule, traceName)) {
             for (int i = 0; i < warmups; i++) {
-                threads.repeat();
+                threads.repeat(warmupLoop);
             }
             for (int i = 0; i < timed; i++) {
-                nanos[i] = threads.repeat();
+                nanos[i] = threads.repeat(timedLoop);
             }
         }
         long total = Arrays.stream(nanos).sum();
@@ -195,17 +206,18 @@ public final class TraceReplay implements SuiteWorkload {
      * the recorded program) and released together by a barrier.
      */
     private static final class ReplayThreads implements AutoCloseable {
-        private final ReplayLoop loop;
         private final ReplaySchedule.Program[] programs;
+        /** Written by the coordinator before the start barrier, read by workers after it. */
+        private ReplayLoop loop;
         private final List<Thread> workers = new ArrayList<>();
         private final CyclicBarrier start;
         private final CyclicBarrier end;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private volatile boolean closing;
-        private long checksum;
+        /** Sum of the bytes read on free, kept so that the reads stay; any thread, atomic. */
+        private final AtomicLong checksum = new AtomicLong();
 
-        ReplayThreads(ReplayLoop loop, ReplaySchedule schedule, String traceName) {
-            this.loop = loop;
+        ReplayThreads(ReplaySchedule schedule, String traceName) {
             this.programs = schedule.programs();
             int parties = programs.length + 1;
             this.start = new CyclicBarrier(parties);
@@ -219,12 +231,13 @@ public final class TraceReplay implements SuiteWorkload {
             }
         }
 
-        /** Runs every program once; returns the wall time in nanoseconds. */
-        long repeat() throws Exception {
+        /** Runs every program once through {@code replay}; returns the wall time in nanoseconds. */
+        long repeat(ReplayLoop replay) throws Exception {
+            loop = replay;
             loop.resetProgress();
             if (programs.length == 1) {
                 long begin = System.nanoTime();
-                checksum += loop.run(programs[0], 0);
+                checksum.addAndGet(loop.run(programs[0], 0));
                 return System.nanoTime() - begin;
             }
             start.await();
@@ -246,10 +259,7 @@ public final class TraceReplay implements SuiteWorkload {
                         return;
                     }
                     try {
-                        long sum = loop.run(programs[index], index);
-                        if (sum == 42) { // keeps the reads; almost never true
-                            Thread.onSpinWait();
-                        }
+                        checksum.addAndGet(loop.run(programs[index], index));
                     } catch (Throwable thrown) {
                         failure.compareAndSet(null, thrown);
                         loop.fail();
@@ -273,9 +283,6 @@ public final class TraceReplay implements SuiteWorkload {
                 for (Thread worker : workers) {
                     worker.join();
                 }
-            }
-            if (checksum == 42) {
-                Thread.onSpinWait();
             }
         }
     }
