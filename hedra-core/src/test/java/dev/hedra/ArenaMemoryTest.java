@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -183,8 +182,6 @@ class ArenaMemoryTest {
      * catching the error might) gives each chunk back once when it closes: arenas opened after it
      * never share a byte, and what they write stays written.
      */
-    @Disabled("bug: after an OutOfMemoryError in BumpArena.nextChunk the current chunk is also recorded among the"
-            + " earlier chunks, so close() gives it back twice and two later arenas get the same memory")
     @ParameterizedTest
     @EnumSource(value = Source.class, names = {"HEDRA_CONFINED", "HEDRA_SHARED"})
     void anArenaThatRanOutOfMemoryGivesEachChunkBackOnce(Source source) {

@@ -134,6 +134,8 @@ final class BumpArena implements HedraArena {
     }
 
     private void nextChunk() {
+        // Take the new chunk first: if that fails (OutOfMemoryError) nothing has changed.
+        long encoded = allocator.takeArenaChunk();
         if (hasChunk) {
             if (chunkCount == chunks.length) {
                 chunks = Arrays.copyOf(chunks, Math.max(4, chunkCount * 2));
@@ -142,7 +144,6 @@ final class BumpArena implements HedraArena {
             chunks[chunkCount] = chunkBase;
             dirtyMarks[chunkCount++] = Math.max(dirty, offset);
         }
-        long encoded = allocator.takeArenaChunk();
         dirty = (int) (encoded & (CHUNK - 1)) << 3; // the dirty mark travels in 8-byte steps
         chunkBase = encoded & -CHUNK;
         hasChunk = true;
