@@ -32,7 +32,7 @@ import java.util.Objects;
  *     freeEndingAt has no entry at start(f)
  * </pre>
  *
- * <p>Costs: allocate is a best-fit lookup ({@code O(1)} below {@code FreeSpans.LISTED} granules,
+ * <p>Costs: allocate is a best-fit lookup ({@code O(1)} for spans under 4,096 granules,
  * {@code O(log n)} expected above, n the free spans) plus two or three hash-map updates; free is
  * three lookups plus at most four updates. Neither allocates an object once the tables have
  * grown. Only an aligned request that the best fit cannot hold at its alignment, and no span
@@ -56,7 +56,7 @@ public final class BestFitSpans {
     // guarded by the caller's lock
     private final OffsetMap spanAt = new OffsetMap();
     private final OffsetMap freeEndingAt = new OffsetMap();
-    private final FreeSpans free = new FreeSpans();
+    private final FreeSpans free;
     private long usedGranules;
     private int liveBlocks;
 
@@ -81,6 +81,7 @@ public final class BestFitSpans {
             throw RegionErrors.tooSmall(region, granule);
         }
         this.gridOrigin = region.isNative() ? (region.address() + head) >>> shift : 0;
+        this.free = new FreeSpans(capacity);
         reset();
     }
 

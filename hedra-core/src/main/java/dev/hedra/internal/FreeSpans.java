@@ -8,13 +8,15 @@ import java.util.Arrays;
  * its index; a removed node is reused, so steady use allocates no objects.
  *
  * <pre>
- *   length &lt; LISTED   one doubly linked list per length (left = previous, right = next) and
- *                     a bitmap of the non-empty lists: best fit = first set bit &gt;= wanted, O(1)
- *   length &gt;= LISTED  a treap ordered by (length, start) (left, right = children; a max-heap
+ *   length &lt; listed   one doubly linked list per length (left = previous, right = next), a
+ *                     bitmap of the non-empty lists and a word of its non-empty words:
+ *                     best fit = first set bit &gt;= wanted, two steps at most, O(1)
+ *   length &gt;= listed  a treap ordered by (length, start) (left, right = children; a max-heap
  *                     on priority): best fit = ceiling of (wanted, 0), O(log n) expected
  *   released node     length == 0, right = next released node
  * </pre>
  *
+ * {@code listed} is {@link #MAX_LISTED}, or less for a small region: lists cost 4 bytes a length.
  * Among spans of the best length a listed one is the most recently freed, a tree one the lowest
  * in the region. Invariants: {@code count == listed spans + tree spans}; a node with
  * {@code length > 0} is in exactly one list or in the tree.
@@ -24,8 +26,11 @@ import java.util.Arrays;
 final class FreeSpans {
 
     static final int NONE = -1;
-    /** Spans shorter than this many granules sit on exact-length lists; longer ones in the tree. */
-    static final int LISTED = 256;
+    /**
+     * The most lengths with a list of their own: spans under 4,096 granules (64 KiB in 16-byte
+     * granules). At most 64 * 64, so that one word marks the non-empty words of the bitmap.
+     */
+    static final int MAX_LISTED = 4096;
     private static final int INITIAL_NODES = 64;
 
     private long[] start = new long[INITIAL_NODES];
@@ -37,15 +42,22 @@ final class FreeSpans {
     private int released = NONE;
     private int count;
 
-    private final int[] listHead = new int[LISTED];
-    private final long[] listNonEmpty = new long[LISTED / 64];
+    /** Spans shorter than this many granules are listed; fewer lists for a region too small for them. */
+    private final int listed;
+    private final int[] listHead;
+    private final long[] listNonEmpty;
+    private long nonEmptyWords; // bit w: listNonEmpty[w] != 0
     private int root = NONE;
     private int random = 0x2545F491; // xorshift state for treap priorities
     // split's two results (the treap code is recursive; fields avoid returning pairs)
     private int splitLeft;
     private int splitRight;
 
-    FreeSpans() {
+    /** Free spans for a region of {@code capacity} granules. */
+    FreeSpans(long capacity) {
+        listed = (int) Math.min(MAX_LISTED, (capacity + 64) & -64); // lengths 0 .. capacity, whole words
+        listHead = new int[listed];
+        listNonEmpty = new long[listed >>> 6];
         Arrays.fill(listHead, NONE);
     }
 
@@ -95,10 +107,10 @@ final class FreeSpans {
 
     /** Returns the shortest span of at least {@code wanted} granules (&gt;= 1), or {@link #NONE}. */
     int bestFit(long wanted) {
-        if (wanted < LISTED) {
-            int listed = firstListAtOrAbove((int) wanted);
-            if (listed != NONE) {
-                return listHead[listed];
+        if (wanted < listed) {
+            int list = firstListAtOrAbove((int) wanted);
+            if (list != NONE) {
+                return listHead[list];
             }
         }
         int best = NONE;
@@ -122,12 +134,11 @@ final class FreeSpans {
             }
             return length[tree];
         }
-        for (int word = listNonEmpty.length - 1; word >= 0; word--) {
-            if (listNonEmpty[word] != 0) {
-                return (word << 6) + 63 - Long.numberOfLeadingZeros(listNonEmpty[word]);
-            }
+        if (nonEmptyWords == 0) {
+            return 0;
         }
-        return 0;
+        int word = 63 - Long.numberOfLeadingZeros(nonEmptyWords);
+        return (word << 6) + 63 - Long.numberOfLeadingZeros(listNonEmpty[word]);
     }
 
     /** One past the highest node index in use, for a scan with {@link #isSpan}. */
@@ -148,6 +159,7 @@ final class FreeSpans {
         count = 0;
         Arrays.fill(listHead, NONE);
         Arrays.fill(listNonEmpty, 0);
+        nonEmptyWords = 0;
         root = NONE;
     }
 
@@ -158,13 +170,15 @@ final class FreeSpans {
      */
     void validate() {
         int seen = 0;
-        for (int listed = 1; listed < LISTED; listed++) {
-            boolean marked = (listNonEmpty[listed >>> 6] & (1L << listed)) != 0;
-            check(marked == (listHead[listed] != NONE), "list " + listed + " marked " + marked);
+        for (int list = 1; list < listed; list++) {
+            boolean marked = (listNonEmpty[list >>> 6] & (1L << list)) != 0;
+            check(marked == (listHead[list] != NONE), "list " + list + " marked " + marked);
+            check(((nonEmptyWords >>> (list >>> 6)) & 1) == (listNonEmpty[list >>> 6] != 0 ? 1 : 0),
+                    "the word of list " + list + " is marked wrongly");
             int previous = NONE;
-            for (int node = listHead[listed]; node != NONE; node = right[node]) {
-                check(length[node] == listed, "node " + node + " of length " + length[node] + " on list " + listed);
-                check(left[node] == previous, "list " + listed + " broken at node " + node);
+            for (int node = listHead[list]; node != NONE; node = right[node]) {
+                check(length[node] == list, "node " + node + " of length " + length[node] + " on list " + list);
+                check(left[node] == previous, "list " + list + " broken at node " + node);
                 previous = node;
                 seen++;
             }
@@ -183,7 +197,7 @@ final class FreeSpans {
         if (tree == NONE) {
             return 0;
         }
-        check(length[tree] >= LISTED, "tree node " + tree + " of length " + length[tree]);
+        check(length[tree] >= listed, "tree node " + tree + " of length " + length[tree]);
         check(priority[tree] <= maxPriority, "tree node " + tree + " breaks the heap order");
         check(after == NONE || before(after, tree), "tree node " + tree + " is not after node " + after);
         check(limit == NONE || before(tree, limit), "tree node " + tree + " is not before node " + limit);
@@ -216,16 +230,17 @@ final class FreeSpans {
 
     private void index(int node) {
         long spanLength = length[node];
-        if (spanLength < LISTED) {
-            int listed = (int) spanLength;
-            int head = listHead[listed];
+        if (spanLength < listed) {
+            int list = (int) spanLength;
+            int head = listHead[list];
             left[node] = NONE;
             right[node] = head;
             if (head != NONE) {
                 left[head] = node;
             }
-            listHead[listed] = node;
-            listNonEmpty[listed >>> 6] |= 1L << listed;
+            listHead[list] = node;
+            listNonEmpty[list >>> 6] |= 1L << list;
+            nonEmptyWords |= 1L << (list >>> 6);
         } else {
             priority[node] = nextPriority();
             left[node] = NONE;
@@ -236,16 +251,16 @@ final class FreeSpans {
 
     private void unindex(int node) {
         long spanLength = length[node];
-        if (spanLength < LISTED) {
-            int listed = (int) spanLength;
+        if (spanLength < listed) {
+            int list = (int) spanLength;
             int previous = left[node];
             int next = right[node];
             if (previous != NONE) {
                 right[previous] = next;
             } else {
-                listHead[listed] = next;
-                if (next == NONE) {
-                    listNonEmpty[listed >>> 6] &= ~(1L << listed);
+                listHead[list] = next;
+                if (next == NONE && (listNonEmpty[list >>> 6] &= ~(1L << list)) == 0) {
+                    nonEmptyWords &= ~(1L << (list >>> 6));
                 }
             }
             if (next != NONE) {
@@ -259,10 +274,12 @@ final class FreeSpans {
     private int firstListAtOrAbove(int wanted) {
         int word = wanted >>> 6;
         long bits = listNonEmpty[word] & (-1L << wanted);
-        while (bits == 0) {
-            if (++word == listNonEmpty.length) {
+        if (bits == 0) {
+            long words = nonEmptyWords & (-2L << word); // the non-empty words after this one
+            if (words == 0) {
                 return NONE;
             }
+            word = Long.numberOfTrailingZeros(words);
             bits = listNonEmpty[word];
         }
         return (word << 6) + Long.numberOfTrailingZeros(bits);
