@@ -407,14 +407,36 @@ class BestFitRegionTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void bestFitAmongMediumSpans(Kind kind) throws IOException {
+        try (Fixture f = new Fixture(kind, 1 << 20, G)) {
+            long[] hole = holes(f, 300, 1000, 500, 700);
+            assertEquals(hole[2], f.allocate(400 * G, 1).offset(), "400 goes in the 500 hole");
+            assertEquals(hole[3], f.allocate(301 * G, 1).offset(), "301 goes in the 700 hole");
+            assertEquals(hole[0], f.allocate(300 * G, 1).offset(), "300 fits its hole exactly");
+            assertEquals(hole[2] + 400 * G, f.allocate(100 * G, 1).offset(), "the rest of a hole is a hole");
+            f.assertBalanced();
+            f.freeAll();
+        }
+    }
+
+    /** Spans of 4,096 granules and more are kept in a tree rather than on lists: the same rules hold. */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void bestFitAmongLongSpans(Kind kind) throws IOException {
         try (Fixture f = new Fixture(kind, 1 << 20, G)) {
-            long[] hole = holes(f, 300, 1000, 500, 500, 700);
-            assertEquals(hole[2], f.allocate(400 * G, 1).offset(), "400 goes in the lower of the 500 holes");
-            assertEquals(hole[3], f.allocate(450 * G, 1).offset(), "450 goes in the other 500 hole");
-            assertEquals(hole[0], f.allocate(300 * G, 1).offset(), "300 fits its hole exactly");
-            assertEquals(hole[4], f.allocate(301 * G, 1).offset(), "301 goes in the 700 hole");
-            assertEquals(hole[2] + 400 * G, f.allocate(100 * G, 1).offset(), "the rest of a hole is a hole");
+            long[] hole = holes(f, 5000, 9000, 6000, 6000, 7000);
+            long tail = f.region.capacity() - (33_000 + 5) * G; // the holes and their separators
+            assertEquals(tail, f.region.largestFreeBlock());
+            f.allocate(tail, 1); // only the holes are left
+            assertEquals(9000 * G, f.region.largestFreeBlock());
+            assertEquals(hole[2], f.allocate(5500 * G, 1).offset(), "5,500 goes in the lower of the 6,000 holes");
+            assertEquals(hole[3], f.allocate(5800 * G, 1).offset(), "5,800 goes in the other 6,000 hole");
+            assertEquals(hole[0], f.allocate(5000 * G, 1).offset(), "5,000 fits its hole exactly");
+            assertEquals(hole[4], f.allocate(5001 * G, 1).offset(), "5,001 goes in the 7,000 hole");
+            assertEquals(hole[2] + 5500 * G, f.allocate(500 * G, 1).offset(), "the rest of a hole is a hole");
+            long aligned = f.allocate(8000 * G, 4096).offset();
+            assertTrue(aligned >= hole[1] && aligned + 8000 * G <= hole[1] + 9000 * G,
+                    "8,000 aligned to 4 KiB goes in the 9,000 hole: " + aligned);
             f.assertBalanced();
             f.freeAll();
         }
@@ -761,7 +783,7 @@ class BestFitRegionTest {
     @ParameterizedTest(name = "{0}, seed {1}")
     @MethodSource("kindsAndSeeds")
     void randomOperationsAgreeWithTheModel(Kind kind, long seed) throws IOException {
-        try (Fixture f = new Fixture(kind, 256 * 1024, G)) {
+        try (Fixture f = new Fixture(kind, 1 << 20, G)) {
             new ModelRun(f, new SplitMix64(seed)).run(20_000);
         }
     }
@@ -775,6 +797,7 @@ class BestFitRegionTest {
         final Fixture f;
         final SplitMix64 random;
         final TreeMap<Long, Live> model = new TreeMap<>();
+        final List<Live> unordered = new ArrayList<>(); // the same blocks, for a uniform random pick
         final long head;
         final long end;
         long nextSeed = 1;
@@ -789,23 +812,29 @@ class BestFitRegionTest {
 
         void run(int operations) {
             for (int step = 0; step < operations; step++) {
+                // Phases of 1,000 steps that grow and shrink the live set, to exhaustion and back.
+                boolean growing = (step / 1000) % 2 == 0;
                 int choice = random.nextInt(1000);
-                if (choice < (model.size() < 300 ? 600 : 350)) {
+                if (choice < (growing ? 700 : 300)) {
                     allocate();
                 } else if (choice < 970) {
                     freeOne();
                 } else if (choice < 985) {
                     checkSizes();
-                } else if (choice < 999) {
+                } else if (!random.oneIn(40)) {
                     badCall();
                 } else {
                     f.region.reset();
                     model.clear();
+                    unordered.clear();
                     used = 0;
                 }
                 assertEquals(f.region.capacity(), f.region.freeBytes() + f.region.usedBytes(), "step " + step);
                 assertEquals(used, f.region.usedBytes(), "step " + step);
                 assertEquals(model.size(), f.region.liveBlocks(), "step " + step);
+                if (step % 10 == 0) {
+                    assertEquals(largestGap(), f.region.largestFreeBlock(), "step " + step);
+                }
                 if (step % 250 == 0) {
                     f.region.validate();
                     model.values().forEach(block -> assertPattern(f.memory, block));
@@ -820,7 +849,9 @@ class BestFitRegionTest {
         }
 
         void allocate() {
-            long size = random.between(0, 8L << random.nextInt(11)); // skewed small, up to 8 KiB
+            // Each size range as likely as the next: 0-8 B, 0-16 B, ..., 0-64 KiB; free spans of 64 KiB
+            // and more (4,096 granules) are kept in a tree, shorter ones on lists.
+            long size = random.between(0, 8L << random.nextInt(14));
             long alignment = random.percent(85) ? 1L << random.nextInt(5) : 1L << random.between(5, 12);
             boolean asSegment = random.percent(50);
             long offset;
@@ -847,6 +878,7 @@ class BestFitRegionTest {
             Live block = new Live(offset, size, nextSeed++);
             fill(f.memory, block);
             model.put(offset, block);
+            unordered.add(block);
             used += usable;
         }
 
@@ -864,6 +896,17 @@ class BestFitRegionTest {
             Messages.assertNamesNumber(full, size);
         }
 
+        /** The longest run of granules between live blocks: free spans are merged, so it is one span. */
+        private long largestGap() {
+            long largest = 0;
+            long gapStart = head;
+            for (Live block : model.values()) {
+                largest = Math.max(largest, block.offset() - gapStart);
+                gapStart = block.offset() + usable(block.size(), G);
+            }
+            return Math.max(largest, end - gapStart);
+        }
+
         private boolean holds(long from, long to, long wanted, long step) {
             long base = f.kind.isNative() ? f.memory.address() : 0;
             long aligned = from + ((-(base + from)) & (step - 1));
@@ -874,7 +917,10 @@ class BestFitRegionTest {
             if (model.isEmpty()) {
                 return;
             }
-            Live block = randomLive();
+            int pick = random.nextInt(unordered.size());
+            Live block = unordered.get(pick);
+            unordered.set(pick, unordered.getLast());
+            unordered.removeLast();
             assertPattern(f.memory, block);
             if (random.percent(50)) {
                 f.region.free(f.memory.asSlice(block.offset(), block.size()));
@@ -911,9 +957,7 @@ class BestFitRegionTest {
         }
 
         private Live randomLive() {
-            long probe = head + random.nextLong(f.region.capacity());
-            Map.Entry<Long, Live> entry = model.ceilingEntry(probe);
-            return (entry != null ? entry : model.firstEntry()).getValue();
+            return unordered.get(random.nextInt(unordered.size()));
         }
     }
 
