@@ -17,8 +17,8 @@ interface Backend extends AutoCloseable {
     String name();
 
     /**
-     * Called by each worker thread before its first tree; the memory it returns is used by that
-     * thread only, then closed by the runner once the pool has stopped.
+     * Called by each worker thread before its first tree; the memory it returns is used, and
+     * finally closed, by that thread only.
      *
      * @param workerName the worker thread's name, for heaps' names
      */
@@ -34,7 +34,7 @@ interface Backend extends AutoCloseable {
     @Override
     default void close() {}
 
-    /** The memory of one worker. Owner: that worker thread, except {@link #close()}. */
+    /** The memory of one worker. Owner: that worker thread. */
     interface WorkerMemory {
 
         /** Starts a tree: its nodes come from here until {@link #endTree(long)}. */
@@ -49,7 +49,10 @@ interface Backend extends AutoCloseable {
         /** A block of {@code byteSize} bytes, 8-aligned, that the collector thread will free. */
         long allocateResult(long byteSize);
 
-        /** Releases the worker's memory; called by the runner after the worker's last task. */
+        /**
+         * Releases the worker's memory, including a tree left open by a failed task; called as
+         * the worker thread ends.
+         */
         void close();
     }
 }

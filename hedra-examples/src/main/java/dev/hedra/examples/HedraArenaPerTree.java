@@ -50,8 +50,9 @@ final class HedraArenaPerTree implements Backend {
 
             @Override
             public void close() {
-                // A confined arena can only be closed by its worker, which has stopped; if a task
-                // failed mid-tree its chunks stay with the allocator until the allocator closes.
+                if (tree != null) {
+                    tree.close(); // a task failed mid-tree
+                }
             }
         };
     }

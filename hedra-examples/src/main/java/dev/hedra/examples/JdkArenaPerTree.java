@@ -57,8 +57,9 @@ final class JdkArenaPerTree implements Backend {
 
             @Override
             public void close() {
-                // Nothing per worker; a tree left open by a failed task is confined to its dead
-                // worker and is reclaimed with the JVM.
+                if (tree != null) {
+                    tree.close(); // a task failed mid-tree
+                }
             }
         };
     }

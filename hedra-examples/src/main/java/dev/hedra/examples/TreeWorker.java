@@ -12,7 +12,7 @@ final class TreeWorker {
     private final RangeQuery query = new RangeQuery();
     private final HitList hits = new HitList();
     private final KdTree.NodeStack pending = new KdTree.NodeStack();
-    private long cpuNanos; // owner thread; read by the runner once the pool has terminated
+    private long cpuNanos; // owner thread; read by the runner after join(), which orders it
 
     TreeWorker(Backend.WorkerMemory memory) {
         this.memory = memory;
@@ -50,7 +50,7 @@ final class TreeWorker {
         return cpuNanos;
     }
 
-    /** After the worker's last task. */
+    /** As the worker thread ends, on that thread. */
     void close() {
         memory.close();
     }

@@ -10,8 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs the workload on one back end: a fixed pool of workers, one task per tree, and one
@@ -56,14 +56,9 @@ final class WorkloadRunner {
     static RunResult run(Backend backend, Workload workload) throws InterruptedException {
         BlockingQueue<Long> handOff = new ArrayBlockingQueue<>(HAND_OFF_CAPACITY);
         Collector collector = new Collector(backend, handOff);
-        List<TreeWorker> workers = new CopyOnWriteArrayList<>();
-        ThreadLocal<TreeWorker> workerOfThisThread = ThreadLocal.withInitial(() -> {
-            TreeWorker worker = new TreeWorker(backend.newWorkerMemory(Thread.currentThread().getName()));
-            workers.add(worker);
-            return worker;
-        });
+        WorkerThreads threads = new WorkerThreads(backend);
         // A fresh pool per round, so that every round starts its workers (and their memory) anew.
-        ExecutorService pool = Executors.newFixedThreadPool(workload.threads(), namedThreads("worker-"));
+        ExecutorService pool = Executors.newFixedThreadPool(workload.threads(), threads);
         Thread collectorThread = Thread.ofPlatform().name("collector").start(collector);
         long wallNanos;
         try {
@@ -72,7 +67,7 @@ final class WorkloadRunner {
             for (int t = 0; t < workload.trees(); t++) {
                 int tree = t;
                 tasks.add(pool.submit(() -> {
-                    workerOfThisThread.get().buildQueryAndFree(workload, tree, handOff);
+                    threads.workerOfThisThread().buildQueryAndFree(workload, tree, handOff);
                     return null;
                 }));
             }
@@ -88,23 +83,84 @@ final class WorkloadRunner {
             throw new IllegalStateException(backend.name() + ": a worker failed", failed.getCause());
         } finally {
             pool.shutdown();
-            if (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
-                throw new IllegalStateException(backend.name() + ": workers did not stop");
-            }
-            // The workers have stopped (termination orders their writes before these reads):
-            // their memory can be released, and their CPU times read, from this thread.
-            workers.forEach(TreeWorker::close);
+            threads.joinAll(); // each worker closes its own memory as its thread ends
         }
         if (collector.failure() != null) {
             throw new IllegalStateException(backend.name() + ": the collector failed", collector.failure());
         }
-        long cpuNanos = collector.cpuNanos() + workers.stream().mapToLong(TreeWorker::cpuNanos).sum();
-        return new RunResult(backend.name(), workload, wallNanos, cpuNanos, collector.results(), collector.hits(),
-                collector.checksum(), -1, true);
+        if (threads.closeFailure() != null) {
+            throw new IllegalStateException(backend.name() + ": a worker's memory did not close", threads.closeFailure());
+        }
+        return new RunResult(backend.name(), workload, wallNanos, collector.cpuNanos() + threads.cpuNanos(),
+                collector.results(), collector.hits(), collector.checksum(), -1, true);
     }
 
-    private static ThreadFactory namedThreads(String prefix) {
-        AtomicInteger next = new AtomicInteger();
-        return task -> Thread.ofPlatform().name(prefix + next.getAndIncrement()).unstarted(task);
+    /**
+     * Makes the pool's threads, gives each its {@link TreeWorker} on its first task, and closes
+     * that worker on the thread itself as it ends: memory owned by a thread (a confined arena, a
+     * pool) may only be released by it.
+     */
+    private static final class WorkerThreads implements ThreadFactory {
+        private final Backend backend;
+        private final ThreadLocal<TreeWorker> worker = new ThreadLocal<>();
+        private final List<Thread> started = new CopyOnWriteArrayList<>(); // the pool adds
+        private final AtomicInteger nextIndex = new AtomicInteger();
+        private final List<TreeWorker> workers = new CopyOnWriteArrayList<>(); // workers add
+        private final AtomicReference<Throwable> closeFailure = new AtomicReference<>();
+
+        WorkerThreads(Backend backend) {
+            this.backend = backend;
+        }
+
+        @Override
+        public Thread newThread(Runnable poolLoop) {
+            Thread thread = Thread.ofPlatform().name("worker-" + nextIndex.getAndIncrement()).unstarted(() -> {
+                try {
+                    poolLoop.run(); // returns once the pool is shut down and idle
+                } finally {
+                    closeThisThreadsWorker();
+                }
+            });
+            started.add(thread);
+            return thread;
+        }
+
+        /** Worker thread: its worker, created on its first task. */
+        TreeWorker workerOfThisThread() {
+            TreeWorker mine = worker.get();
+            if (mine == null) {
+                mine = new TreeWorker(backend.newWorkerMemory(Thread.currentThread().getName()));
+                worker.set(mine);
+                workers.add(mine);
+            }
+            return mine;
+        }
+
+        private void closeThisThreadsWorker() {
+            TreeWorker mine = worker.get();
+            if (mine != null) {
+                try {
+                    mine.close();
+                } catch (RuntimeException | Error e) {
+                    closeFailure.compareAndSet(null, e);
+                }
+            }
+        }
+
+        /** Waits for every thread of the shut-down pool to end, its worker closed. */
+        void joinAll() throws InterruptedException {
+            for (Thread thread : started) {
+                thread.join();
+            }
+        }
+
+        /** After {@link #joinAll()}, which orders the workers' writes before this read. */
+        long cpuNanos() {
+            return workers.stream().mapToLong(TreeWorker::cpuNanos).sum();
+        }
+
+        Throwable closeFailure() {
+            return closeFailure.get();
+        }
     }
 }
