@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 enum BackendKind {
     HEDRA("hedra", "Hedra: a NativeHeap per tree, closed whole; results malloc'd, freed remotely"),
     HEDRA_FREE("hedra-free", "Hedra: a NativeHeap per worker, nodes freed one by one; results as hedra"),
+    HEDRA_POOL("hedra-pool", "Hedra: a FixedPool of nodes per worker, nodes freed one by one; results as hedra"),
     HEDRA_ARENA("hedra-arena", "Hedra: a confined HedraArena per tree; results as hedra"),
     ARENA("arena", "JDK: an Arena.ofConfined() per tree; results each in an Arena.ofShared()"),
     MALLOC("malloc", "glibc malloc/free through critical FFM downcalls; nodes freed one by one");
@@ -31,7 +32,7 @@ enum BackendKind {
     }
 
     boolean isHedra() {
-        return this == HEDRA || this == HEDRA_FREE || this == HEDRA_ARENA;
+        return this != ARENA && this != MALLOC;
     }
 
     /**
@@ -42,6 +43,7 @@ enum BackendKind {
         return switch (this) {
             case HEDRA -> new HedraHeapPerTree(hedra);
             case HEDRA_FREE -> new HedraNodeByNode(hedra);
+            case HEDRA_POOL -> new HedraPoolPerWorker(hedra);
             case HEDRA_ARENA -> new HedraArenaPerTree(hedra);
             case ARENA -> new JdkArenaPerTree();
             case MALLOC -> new MallocBackend();

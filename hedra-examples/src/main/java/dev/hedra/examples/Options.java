@@ -13,7 +13,7 @@ import java.util.List;
  */
 record Options(List<BackendKind> backends, Workload workload, boolean sameJvm, boolean resultLine, boolean help) {
 
-    // About 35 seconds for all five back ends on two cores: 40 million nodes each.
+    // About 40 seconds for all six back ends on two idle cores: 40 million nodes each.
     static final int DEFAULT_TREES = 2_000;
     static final int DEFAULT_POINTS = 20_000;
     static final int DEFAULT_QUERIES = 1_000;
@@ -27,8 +27,8 @@ record Options(List<BackendKind> backends, Workload workload, boolean sameJvm, b
                 Builds and queries off-heap k-d trees on a fixed thread pool, with each back end in
                 turn, and prints a table of times, rates and peak resident memory.
 
-                  --backend LIST      hedra, hedra-free, hedra-arena, arena, malloc, a comma-separated
-                                      list of them, or all (default all)
+                  --backend LIST      hedra, hedra-free, hedra-pool, hedra-arena, arena, malloc, a
+                                      comma-separated list of them, or all (default all)
                   --threads N         workers in the fixed pool (default %d, the available processors)
                   --trees N           trees in the measured round, one task each (default %d)
                   --points N          points, so 40-byte nodes, per tree (default %,d)

@@ -15,9 +15,9 @@
  *   KdTree            the tree: 40-byte nodes linked by raw addresses, no object per node
  *   RangeQuery        a query box;  HitList: one tree's hits, gathered on the Java heap
  *   ResultBlock       the native block of one tree's hits: layout and checksum
- *   Backend           where nodes and results come from; BackendKind names the five:
- *                     HedraHeapPerTree, HedraNodeByNode, HedraArenaPerTree, JdkArenaPerTree,
- *                     MallocBackend (through Libc)
+ *   Backend           where nodes and results come from; BackendKind names the six:
+ *                     HedraHeapPerTree, HedraNodeByNode, HedraPoolPerWorker, HedraArenaPerTree,
+ *                     JdkArenaPerTree, MallocBackend (through Libc)
  *   ForkedRun, RunResult, ResultTable, ResidentMemory, ThreadCpuClock: measuring, reporting
  *   RawMemory, SplitMix64, Workload: raw access, seeded inputs, sizes
  * </pre>
