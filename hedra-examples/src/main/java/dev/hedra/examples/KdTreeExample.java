@@ -12,7 +12,7 @@ import java.util.Locale;
  * <p>Every task builds a k-d tree of random 3-D points in native memory (one 40-byte node per
  * point), runs range queries on it, hands each query's result block to a collector thread that
  * frees it, and frees the tree. The back ends ({@link BackendKind}) differ only in where those
- * blocks come from: Hedra (three ways), the JDK's arenas, or glibc {@code malloc}. All must
+ * blocks come from: Hedra (four ways), the JDK's arenas, or glibc {@code malloc}. All must
  * produce the same results, so the table ends with their common checksum.
  *
  * <p>Run it with {@code scripts/example}; {@code --help} lists the options.
@@ -48,7 +48,7 @@ public final class KdTreeExample {
             System.out.printf(Locale.ROOT, "  %-12s %6.2f s%n", backend.label(), run.seconds());
             runs.add(run);
         }
-        ResultTable.print(System.out, runs);
+        ResultTable.print(System.out, runs, Runtime.getRuntime().availableProcessors());
         printLegend(options.backends());
         if (!ResultTable.checksumsAgree(runs)) {
             System.exit(1);
