@@ -1,0 +1,79 @@
+package dev.hedra.bench.suite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The meter sees memory that is touched, tracks live bytes and their peak, and thins its timeline. */
+class ResidentMemoryMeterTest {
+
+    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final long SIZE = 64L << 20;
+
+    @Test
+    void seesTouchedPagesAndThePeakOfLiveBytes() throws Exception {
+        SuiteAllocator glibc = SuiteAllocators.byName("glibc");
+        ResidentMemoryMeter meter = ResidentMemoryMeter.start();
+        assertTrue(meter.baselineBytes() > 0);
+        long block = glibc.malloc(SIZE);
+        long untouched = ResidentMemoryMeter.residentBytes();
+        for (long page = 0; page < SIZE; page += 4096) {
+            EVERYTHING.set(ValueLayout.JAVA_BYTE, block + page, (byte) 1);
+        }
+        long touched = ResidentMemoryMeter.residentBytes();
+        meter.live(SIZE);
+        meter.checkpoint();
+        glibc.free(block, SIZE);
+        meter.live(-SIZE);
+        Thread.sleep(3 * ResidentMemoryMeter.SAMPLE_MILLIS);
+        meter.stop();
+        meter.stop(); // idempotent
+
+        // Other memory of this JVM may shrink meanwhile (earlier tests' heap, for one): compare with
+        // what statm said right after the touch rather than with the size alone.
+        assertTrue(touched - untouched >= SIZE / 2, "statm saw " + (touched - untouched) + " bytes touched");
+        assertTrue(meter.peakResidentBytes() >= touched - meter.baselineBytes() - (1 << 20),
+                "peak resident " + meter.peakResidentBytes() + ", resident after the touch "
+                        + (touched - meter.baselineBytes()));
+        assertEquals(SIZE, meter.peakLiveBytes());
+        assertEquals(0, meter.liveBytes());
+        List<long[]> timeline = meter.timeline();
+        assertTrue(!timeline.isEmpty());
+        assertTrue(timeline.stream().anyMatch(point -> point[1] == meter.peakResidentBytes()));
+        for (int i = 1; i < timeline.size(); i++) {
+            assertTrue(timeline.get(i)[0] >= timeline.get(i - 1)[0], "timeline in time order");
+        }
+    }
+
+    @Test
+    void aLongRunIsThinnedToTheTimelineLimitKeepingThePeak() throws Exception {
+        ResidentMemoryMeter meter = ResidentMemoryMeter.start();
+        for (int i = 0; i < 5 * ResidentMemoryMeter.TIMELINE_POINTS; i++) {
+            meter.live(1);
+            meter.checkpoint(); // each new peak of live bytes takes a sample
+        }
+        meter.stop();
+        assertTrue(meter.timeline().size() <= ResidentMemoryMeter.TIMELINE_POINTS, "" + meter.timeline().size());
+        assertTrue(meter.timeline().stream().anyMatch(point -> point[1] == meter.peakResidentBytes()));
+        assertEquals(5L * ResidentMemoryMeter.TIMELINE_POINTS, meter.peakLiveBytes());
+    }
+
+    @Test
+    void completeFillsInTheMemoryFigures() {
+        ResidentMemoryMeter meter = ResidentMemoryMeter.start();
+        meter.live(1000);
+        meter.checkpoint();
+        meter.live(-1000);
+        WorkloadResult bare = new WorkloadResult("w", "a", 1.0, 10, "ns per op", 5.0, true, 0, 0, List.of(),
+                java.util.Map.of());
+        WorkloadResult complete = meter.complete(bare);
+        assertEquals(1000, complete.peakLiveBytes());
+        assertEquals(meter.peakResidentBytes(), complete.peakResidentBytes());
+        assertTrue(!complete.residentTimeline().isEmpty());
+        assertEquals(bare.metric(), complete.metric());
+    }
+}
