@@ -44,6 +44,6 @@ public interface HedraArena extends Arena {
      */
     HedraArena openChild();
 
-    /** Bytes handed out by this arena so far, rounded for alignment (its children excluded). */
+    /** Bytes asked of this arena so far (its children excluded). */
     long bytesAllocated();
 }

@@ -101,14 +101,21 @@ final class BumpArena implements HedraArena {
             start = 0;
         }
         offset = start + size;
-        bytesAllocated += offset - start;
+        bytesAllocated += size;
         if (zero && start < dirty) {
-            // Zero the whole dirty rest of the chunk in one fill: each dirty byte is zeroed once,
-            // and one large fill is far cheaper than many small ones.
-            chunk.asSlice(start, dirty - start).fill((byte) 0);
-            dirty = start;
+            zeroDirtyRest(start);
         }
         return chunk.asSlice(start, size);
+    }
+
+    /**
+     * Zeroes the whole dirty rest of the chunk from {@code start} in one fill: each dirty byte is
+     * zeroed once, and one large fill is far cheaper than many small ones. Out of line, so that
+     * {@code allocate} stays small enough to inline and its segments can be scalar-replaced.
+     */
+    private void zeroDirtyRest(int start) {
+        chunk.asSlice(start, dirty - start).fill((byte) 0);
+        dirty = start;
     }
 
     /**

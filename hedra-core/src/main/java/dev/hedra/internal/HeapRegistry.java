@@ -191,6 +191,15 @@ final class HeapRegistry {
         return heaps;
     }
 
+    /** Arenas still open, summed over the heaps' counts; exact when no thread is mid-call. */
+    long openArenas() {
+        long open = 0;
+        for (ThreadHeap heap : heaps) {
+            open += heap.openArenas;
+        }
+        return open;
+    }
+
     /** A new first-class heap, used under its lock by any thread. */
     synchronized ThreadHeap newHeap(String name) {
         ThreadHeap heap = new ThreadHeap(space, classes, this, name, true);

@@ -41,7 +41,6 @@ public final class HedraAllocator implements NativeAllocator {
      */
     ThreadHeap[] threadTable;
     /** Arenas opened and not yet closed: their memory must outlive {@link #close()}'s unmapping. */
-    private final java.util.concurrent.atomic.AtomicInteger openArenas = new java.util.concurrent.atomic.AtomicInteger();
     /** Pools not yet closed: {@link #close()} invalidates them before unmapping their pages. */
     private final java.util.Set<FixedSizePool> openPools = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -490,7 +489,18 @@ public final class HedraAllocator implements NativeAllocator {
 
     /** Counts an arena (or child arena) opened (+1) or closed (-1). */
     void arenaOpened(int delta) {
-        openArenas.addAndGet(delta);
+        // Counted in the calling thread's heap, without atomics; close() adds them up.
+        ThreadHeap heap = currentHeap();
+        if (heap.shared) {
+            heap.lock.lock();
+            try {
+                heap.openArenas += delta;
+            } finally {
+                heap.lock.unlock();
+            }
+        } else {
+            heap.openArenas += delta;
+        }
     }
 
     /** A 64 KiB arena chunk, as {@code base | ceil(dirtyBytes / 8)}: from the caller's cache if it has one. */
@@ -583,7 +593,7 @@ public final class HedraAllocator implements NativeAllocator {
             if (space.isClosed()) {
                 return;
             }
-            int arenas = openArenas.get();
+            long arenas = heaps.openArenas();
             if (arenas > 0) {
                 throw new IllegalStateException("allocator '" + name + "' cannot close: " + arenas
                         + " of its arenas are still open, and their segments would point at unmapped memory");

@@ -60,6 +60,8 @@ final class ThreadHeap extends PageOwner {
     private long emptyBytes;                                  // owner only
     private SlabPage[] pages = new SlabPage[16];              // owner only; every live page
     private int nextPeakSample;                               // owner only
+    /** Arenas opened minus arenas closed on this heap's thread (any may close elsewhere). */
+    long openArenas;                                          // owner only
     /** Closed arenas' chunks, as {@code base | ceil(dirtyBytes / 8)}; owner only. */
     private final long[] arenaChunks = new long[ARENA_CHUNK_CACHE];
     private int arenaChunkCount;                              // owner only
