@@ -22,7 +22,7 @@ public final class AllocTest extends PortedWorkload {
     private static final int THREADS = 2;
     private static final int SLOTS = 1 << 16; // per thread
     private static final int MAX_SIZE_SHIFT = 10; // 1 KiB
-    private static final long PICKS_PER_THREAD = 4_000_000; // at scale 1.0
+    private static final long PICKS_PER_THREAD = 15_000_000; // at scale 1.0
     private static final int PARETO_LEVELS = 6;
     private static final long SEED = 0xA110C;
 

@@ -15,7 +15,7 @@ public final class GlibcSimple extends PortedWorkload {
 
     private static final long[] SIZES = {16, 32, 64};
     private static final int[] BATCHES = {25, 100, 400, 1600};
-    private static final long BLOCKS_PER_BATCH_SIZE = 800_000; // per scenario, size and batch size, at scale 1.0
+    private static final long BLOCKS_PER_BATCH_SIZE = 2_000_000; // per scenario, size and batch size, at scale 1.0
 
     public GlibcSimple() {
         super("glibc-simple", "glibc bench-malloc-simple: single-threaded batches of 25-1600 blocks of 16, 32"

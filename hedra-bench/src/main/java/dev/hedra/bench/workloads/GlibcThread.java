@@ -21,7 +21,7 @@ public final class GlibcThread extends PortedWorkload {
     private static final double MAX_SIZE = 32 * 1024;
     private static final int SIZE_TABLE = 8000;
     private static final int SLOT_TABLE = WORKING_SET * 4;
-    private static final long REPLACEMENTS_PER_THREAD = 6_000_000; // at scale 1.0
+    private static final long REPLACEMENTS_PER_THREAD = 15_000_000; // at scale 1.0
     private static final long SEED = 88;
 
     private static final int[] BLOCK_SIZES = new int[SIZE_TABLE];

@@ -25,7 +25,7 @@ public final class Larson extends PortedWorkload {
     private static final int MIN_SIZE = 8;
     private static final int MAX_SIZE = 1_000;
     private static final long OPS_PER_GENERATION = 100L * BLOCKS_PER_THREAD;
-    private static final long REPLACEMENTS_PER_THREAD = 6_000_000; // at scale 1.0
+    private static final long REPLACEMENTS_PER_THREAD = 25_000_000; // at scale 1.0
     private static final long SEED = 4141;
     private static final int CHECK_EVERY = 1024; // replacements between looks at the time cap
 

@@ -26,8 +26,8 @@ public final class LatencyProfile extends PortedWorkload {
     private static final long LARGE = 1 << 20;
     private static final int SMALL_SLOTS = 1024;
     private static final int LARGE_SLOTS = 64;
-    private static final long SMALL_REPLACEMENTS = 2_500_000; // at scale 1.0
-    private static final long LARGE_REPLACEMENTS = 50_000;
+    private static final long SMALL_REPLACEMENTS = 4_000_000; // at scale 1.0
+    private static final long LARGE_REPLACEMENTS = 80_000;
     private static final long SEED = 4;
 
     public LatencyProfile() {

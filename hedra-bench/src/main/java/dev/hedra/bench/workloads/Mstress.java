@@ -19,7 +19,7 @@ public final class Mstress extends PortedWorkload {
 
     private static final int THREADS = 4;
     private static final int LOAD = 50; // the original's "scale" argument: percent load per thread
-    private static final int ROUNDS = 40; // at scale 1.0
+    private static final int ROUNDS = 80; // at scale 1.0
     private static final int TRANSFERS = 1000;
     private static final int DATA_GROWTH = 100_000; // entries added to a thread's array at a time
     private static final long COOKIE = 0xBF58476D1CE4E5B9L;

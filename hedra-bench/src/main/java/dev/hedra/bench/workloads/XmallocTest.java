@@ -25,7 +25,7 @@ public final class XmallocTest extends PortedWorkload {
     private static final int OBJECTS_PER_BATCH = 4096;
     private static final long BATCH_BYTES = (long) OBJECTS_PER_BATCH * Long.BYTES;
     private static final int STACK_LIMIT = 100;
-    private static final long BATCHES = 3_000; // at scale 1.0
+    private static final long BATCHES = 8_000; // at scale 1.0
 
     public XmallocTest() {
         super("xmalloc-test", "xmalloc-test: " + PRODUCERS + " threads only allocate 64 B blocks in batches of "
