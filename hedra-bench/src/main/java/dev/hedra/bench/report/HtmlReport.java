@@ -1,7 +1,6 @@
 package dev.hedra.bench.report;
 
 import dev.hedra.bench.report.Comparison.MemoryVerdict;
-import dev.hedra.bench.report.Comparison.Outcome;
 import dev.hedra.bench.report.Comparison.Target;
 import dev.hedra.bench.report.Comparison.TimeVerdict;
 import dev.hedra.bench.report.SuiteResults.WorkloadInfo;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The suite's report as one self-contained HTML page: inline CSS, inline SVG drawn by
@@ -341,7 +341,7 @@ public final class HtmlReport {
     }
 
     private String cell(String workload, String allocator, boolean best,
-            java.util.function.Function<WorkloadResult, String> text) {
+            Function<WorkloadResult, String> text) {
         var classes = new ArrayList<String>();
         if (allocator.equals(SuiteResults.HEDRA)) {
             classes.add("hedra");

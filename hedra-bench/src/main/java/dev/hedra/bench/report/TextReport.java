@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The suite's console report: the time, memory and latency tables, Hedra's geometric mean, the
@@ -168,7 +169,7 @@ public final class TextReport {
                 .orElse(List.of());
     }
 
-    private String cell(String workload, String allocator, java.util.function.Function<WorkloadResult, String> text) {
+    private String cell(String workload, String allocator, Function<WorkloadResult, String> text) {
         return results.run(workload, allocator)
                 .map(run -> run.result().map(text).orElse("failed"))
                 .orElse("-");

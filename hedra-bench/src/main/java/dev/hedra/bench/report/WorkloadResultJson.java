@@ -2,6 +2,7 @@ package dev.hedra.bench.report;
 
 import dev.hedra.bench.suite.WorkloadResult;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ public final class WorkloadResultJson {
                 .map(sample -> "[" + sample[0] + ", " + sample[1] + "]").toList()));
         var latencies = new LinkedHashMap<String, String>();
         result.latencyNanos().forEach((name, figures) -> latencies.put(name,
-                Json.array(java.util.Arrays.stream(figures).mapToObj(Json::number).toList())));
+                Json.array(Arrays.stream(figures).mapToObj(Json::number).toList())));
         members.put("latencyNanos", Json.object(latencies));
         return Json.object(members);
     }

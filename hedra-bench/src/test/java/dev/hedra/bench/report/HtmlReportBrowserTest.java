@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -53,7 +54,7 @@ class HtmlReportBrowserTest {
         assertTrue(loaded.dom().contains("data-charts=\"" + expected.size() + "\""),
                 "the page's script did not run to its end or counted other charts than " + expected);
         Matcher charts = CHART.matcher(loaded.dom());
-        var found = new java.util.ArrayList<String>();
+        var found = new ArrayList<String>();
         while (charts.find()) {
             String id = charts.group(1);
             found.add(id);
