@@ -39,8 +39,15 @@ public interface AllocatorStats {
      */
     long peakBytesInUse();
 
-    /** Bytes of address space the allocator has taken for pages and huge blocks and not returned. */
+    /** Bytes the allocator holds for pages, areas, arena chunks and huge blocks in use. */
     long bytesCommitted();
+
+    /**
+     * Bytes given back (empty pages past the budget, closed heaps, pools and arenas) that wait
+     * for the purge delay before they return to the system; reused first, and still resident
+     * until then. See {@code HedraBuilder.purgeDelay}.
+     */
+    long bytesRetained();
 
     /** The highest {@link #bytesCommitted()} seen. */
     long peakBytesCommitted();

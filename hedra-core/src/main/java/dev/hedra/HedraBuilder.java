@@ -28,6 +28,7 @@ public final class HedraBuilder {
     private int slabPageSize = 64 * 1024;
     private long reservationSize;
     private long emptyPageBudget = 4L << 20;
+    private long purgeDelayMillis = 1000;
 
     HedraBuilder() {}
 
@@ -141,9 +142,26 @@ public final class HedraBuilder {
         return this;
     }
 
+    /**
+     * Sets how long memory the allocator gives back (empty pages beyond the budget, closed heaps,
+     * pools and arenas) waits before it is returned to the system. Memory taken again within the
+     * delay is reused without page faults; up to 64 MiB waits at a time, and all of it is
+     * returned at once when the memory limit is near. Purging happens as the allocator takes or
+     * gives back memory, not on a timer. Zero returns memory at once. Default one second.
+     *
+     * @param delay zero or more
+     */
+    public HedraBuilder purgeDelay(java.time.Duration delay) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("purgeDelay must not be negative: " + delay);
+        }
+        this.purgeDelayMillis = delay.toMillis();
+        return this;
+    }
+
     /** Creates the allocator. */
     public NativeAllocator build() {
         return HedraAllocator.create(new Config(name, memoryLimit, minimumAlignment, classesPerDoubling,
-                largestSmallSize, slabPageSize, reservationSize, emptyPageBudget));
+                largestSmallSize, slabPageSize, reservationSize, emptyPageBudget, purgeDelayMillis));
     }
 }

@@ -13,10 +13,14 @@ package dev.hedra.internal;
  * </pre>
  *
  * Runs are taken from per-size free stacks, else by bumping through the region, so the used
- * units are a prefix of the region and the tables only cover that prefix. A freed run is purged
- * ({@code madvise}) at once: its memory goes back to the system, the addresses stay reserved.
+ * units are a prefix of the region and the tables only cover that prefix. A run given back waits
+ * unpurged ("dirty", still committed, pages warm) for the purge delay and is reused first; then,
+ * or when memory is short, it is purged ({@code madvise}): its memory goes back to the system,
+ * the addresses stay reserved. Purging happens on these slow paths, not on a timer.
  *
- * <p>Invariant (under the lock): {@code committed == sum of live runs + huge blocks <= limit}.
+ * <p>Invariants (under the lock): {@code committed == live runs + huge blocks};
+ * {@code retained == dirty runs}; {@code committed + retained <= limit} (retained runs are
+ * purged first when a request would pass the limit).
  *
  * <p>All changes happen under this object's lock, on slow paths. The lookups read the tables
  * without a lock: see {@link Region#slabPages}.
@@ -29,8 +33,13 @@ final class AddressSpace {
     static final int AREA_UNITS = 64;
     private static final int ORDERS = 7; // runs of 1, 2, 4, ... 64 units
 
+    /** Most bytes of given-back runs kept unpurged for reuse. */
+    static final long DIRTY_BUDGET = 64L << 20;
+
     private final String name;
     private final long limit;
+    private final long purgeDelayNanos;
+    private final DirtyRuns dirty = new DirtyRuns(); // guarded by this
     private final long regionSize;
     /** The first region: every lookup tries it first. */
     private final Region primary;
@@ -48,6 +57,7 @@ final class AddressSpace {
         this.name = config.name();
         this.limit = config.memoryLimit();
         this.regionSize = regionSize;
+        this.purgeDelayNanos = config.purgeDelayMillis() * 1_000_000L;
         this.primary = reserveRegion(0);
         this.regions = new Region[] {primary};
     }
@@ -103,10 +113,22 @@ final class AddressSpace {
      * @throws OutOfMemoryError if the limit or the system refuses
      */
     long takeRun(int units, long request) {
-        long address = tryTakeRun(units);
+        return takeRun(units, request, true);
+    }
+
+    /**
+     * Takes a run whose memory reads as zero (fresh from the system or purged): for arenas, which
+     * hand out zeroed memory without filling it.
+     */
+    long takeZeroedRun(int units, long request) {
+        return takeRun(units, request, false);
+    }
+
+    private long takeRun(int units, long request, boolean mayBeDirty) {
+        long address = tryTakeRun(units, mayBeDirty);
         if (address == 0) {
             reclaimer.run();
-            address = tryTakeRun(units);
+            address = tryTakeRun(units, mayBeDirty);
             if (address == 0) {
                 throw limitReached(units * UNIT, request);
             }
@@ -114,13 +136,22 @@ final class AddressSpace {
         return address;
     }
 
-    private synchronized long tryTakeRun(int units) {
+    private synchronized long tryTakeRun(int units, boolean mayBeDirty) {
         ensureOpen();
         long bytes = units * UNIT;
+        int order = Integer.numberOfTrailingZeros(units);
+        long now = System.nanoTime();
+        purgeExpired(now);
+        if (mayBeDirty && dirty.count[order] > 0) {
+            commit(bytes);
+            return dirty.pop(order); // its pages are still resident: no faults to take
+        }
+        if (committed + dirty.bytes + bytes > limit && dirty.bytes > 0) {
+            purgeAllDirty(); // memory is short: give back what waits, then try again
+        }
         if (committed + bytes > limit) {
             return 0;
         }
-        int order = Integer.numberOfTrailingZeros(units);
         for (Region region : regions) {
             long address = region.take(order, units);
             if (address != 0) {
@@ -137,14 +168,62 @@ final class AddressSpace {
         return address;
     }
 
-    /** Gives a run back: its memory goes to the system at once. */
+    /**
+     * Gives a run back. Its memory stays committed for a while (up to {@link #DIRTY_BUDGET} bytes)
+     * so that a run taken again soon does not fault its pages in anew; after the purge delay, or
+     * when memory is short, it goes back to the system.
+     */
     synchronized void releaseRun(long address, int units) {
         if (closed) {
             return;
         }
+        long now = System.nanoTime();
+        committed -= units * UNIT;
+        if (purgeDelayNanos > 0 && dirty.bytes + units * UNIT <= DIRTY_BUDGET) {
+            dirty.push(address, Integer.numberOfTrailingZeros(units), now + purgeDelayNanos);
+        } else {
+            purge(address, units);
+        }
+        purgeExpired(now);
+    }
+
+    /** Returns a run that is no longer committed (given back, or retained until now). */
+    private void purge(long address, int units) {
         Os.purge(address, units * UNIT);
         regionOf(address).free(address, Integer.numberOfTrailingZeros(units));
-        committed -= units * UNIT;
+    }
+
+    /** Purges the dirty runs whose delay has passed; cheap when none has. */
+    private void purgeExpired(long now) {
+        if (dirty.bytes == 0 || now - dirty.nextExpiry < 0) {
+            return;
+        }
+        long next = Long.MAX_VALUE;
+        for (int order = 0; order < ORDERS; order++) {
+            for (int i = dirty.count[order] - 1; i >= 0; i--) {
+                if (now - dirty.expiry[order][i] >= 0) {
+                    long run = dirty.remove(order, i);
+                    purge(run, 1 << order);
+                } else {
+                    next = Math.min(next, dirty.expiry[order][i]);
+                }
+            }
+        }
+        dirty.nextExpiry = next;
+    }
+
+    private void purgeAllDirty() {
+        for (int order = 0; order < ORDERS; order++) {
+            while (dirty.count[order] > 0) {
+                purge(dirty.pop(order), 1 << order);
+            }
+        }
+        dirty.nextExpiry = Long.MAX_VALUE;
+    }
+
+    /** Bytes of runs given back and not yet purged: resident still, not committed to any use. */
+    synchronized long retained() {
+        return dirty.bytes;
     }
 
     /** Publishes a slab page in the lookup table. */
@@ -177,6 +256,9 @@ final class AddressSpace {
     /** Counts {@code bytes} of a direct map against the limit; false if over it. */
     synchronized boolean tryCommitHuge(long bytes) {
         ensureOpen();
+        if (committed + dirty.bytes + bytes > limit && dirty.bytes > 0) {
+            purgeAllDirty();
+        }
         if (committed + bytes > limit) {
             return false;
         }
@@ -268,6 +350,41 @@ final class AddressSpace {
             reserved += regionSize;
         }
         return new Region(base, regionSize);
+    }
+
+    /** Runs given back and not yet purged, per order, with the time each may be purged. */
+    private static final class DirtyRuns {
+        final long[][] runs = new long[ORDERS][16];
+        final long[][] expiry = new long[ORDERS][16];
+        final int[] count = new int[ORDERS];
+        long bytes;
+        long nextExpiry = Long.MAX_VALUE;
+
+        void push(long address, int order, long expiresAt) {
+            if (count[order] == runs[order].length) {
+                runs[order] = java.util.Arrays.copyOf(runs[order], count[order] * 2);
+                expiry[order] = java.util.Arrays.copyOf(expiry[order], count[order] * 2);
+            }
+            runs[order][count[order]] = address;
+            expiry[order][count[order]++] = expiresAt;
+            bytes += UNIT << order;
+            nextExpiry = Math.min(nextExpiry, expiresAt);
+        }
+
+        /** The most recently given back run of the order: its pages are the warmest. */
+        long pop(int order) {
+            bytes -= UNIT << order;
+            return runs[order][--count[order]];
+        }
+
+        long remove(int order, int index) {
+            long run = runs[order][index];
+            int last = --count[order];
+            runs[order][index] = runs[order][last];
+            expiry[order][index] = expiry[order][last];
+            bytes -= UNIT << order;
+            return run;
+        }
     }
 
     /** One reservation and its lookup tables. */

@@ -11,6 +11,7 @@ package dev.hedra.internal;
  * @param slabPageSize the smallest slab page, a power of two from 64 KiB to 1 MiB
  * @param reservationSize bytes of address space reserved at a time (0: the default)
  * @param emptyPageBudget bytes of empty pages a heap keeps for reuse
+ * @param purgeDelayMillis how long memory given back waits before it is returned to the system
  */
 public record Config(
         String name,
@@ -20,11 +21,12 @@ public record Config(
         int largestSmallSize,
         int slabPageSize,
         long reservationSize,
-        long emptyPageBudget) {
+        long emptyPageBudget,
+        long purgeDelayMillis) {
 
     /** The defaults, named. */
     public static Config defaults(String name) {
-        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, 0, 4L << 20);
+        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, 0, 4L << 20, 1000);
     }
 
     /** Whether expensive internal consistency checks run; read once, so the JIT drops them when off. */

@@ -519,7 +519,7 @@ public final class HedraAllocator implements NativeAllocator {
 
     private long takeArenaChunk(ThreadHeap heap) {
         long chunk = heap.popArenaChunk();
-        return chunk != 0 ? chunk : space.takeRun(1, BumpArena.CHUNK); // fresh: dirty 0
+        return chunk != 0 ? chunk : space.takeZeroedRun(1, BumpArena.CHUNK); // zero: dirty mark 0
     }
 
     /**
@@ -541,7 +541,7 @@ public final class HedraAllocator implements NativeAllocator {
     /** Takes memory for an arena's large request of {@link #arenaLargeLength} bytes. */
     long takeArenaLarge(long length, long size, long alignment) {
         if (length > 0) {
-            return space.takeRun((int) (length >>> AddressSpace.UNIT_SHIFT), size);
+            return space.takeZeroedRun((int) (length >>> AddressSpace.UNIT_SHIFT), size); // no fill needed
         }
         return huge.mapUnlisted(-length, size, alignment);
     }

@@ -13,6 +13,7 @@ record Stats(
         long bytesInUse,
         long peakBytesInUse,
         long bytesCommitted,
+        long bytesRetained,
         long peakBytesCommitted,
         long bytesReserved,
         List<SizeClassStats> sizeClasses,
@@ -61,7 +62,7 @@ record Stats(
         }
         long peak = registry.offerPeak(inUse); // a snapshot is a sample too
         return new Stats(name, allocations, frees, requested, inUse, peak, space.committed(),
-                space.peakCommitted(), space.reserved(), List.copyOf(classes), List.copyOf(heaps));
+                space.retained(), space.peakCommitted(), space.reserved(), List.copyOf(classes), List.copyOf(heaps));
     }
 
     /** The counters of one heap, read racily unless the caller holds its lock. */
@@ -95,8 +96,8 @@ record Stats(
         out.append(String.format("  allocations %,d  frees %,d  live blocks %,d%n", allocations, frees, liveBlocks()));
         out.append(String.format("  bytes requested %,d  in use %,d  peak in use %,d%n",
                 bytesRequested, bytesInUse, peakBytesInUse));
-        out.append(String.format("  bytes committed %,d  peak committed %,d  reserved %,d%n",
-                bytesCommitted, peakBytesCommitted, bytesReserved));
+        out.append(String.format("  bytes committed %,d  peak committed %,d  retained %,d  reserved %,d%n",
+                bytesCommitted, peakBytesCommitted, bytesRetained, bytesReserved));
         out.append("  size classes (with traffic):\n");
         out.append(String.format("    %-8s %14s %14s %12s%n", "class", "allocations", "frees", "live"));
         for (SizeClassStats c : sizeClasses) {

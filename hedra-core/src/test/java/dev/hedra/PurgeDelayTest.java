@@ -1,0 +1,79 @@
+package dev.hedra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Memory given back waits for the purge delay (retained, reused first), then returns to the
+ * system; with a zero delay it returns at once; near the limit it returns before the limit fails.
+ */
+class PurgeDelayTest {
+
+    private static final long MiB = 1L << 20;
+
+    /** Fills a first-class heap with small blocks and closes it, giving its pages back. */
+    private static void fillAndClose(NativeAllocator hedra, String name) {
+        try (NativeHeap heap = hedra.newHeap(name)) {
+            for (int i = 0; i < 20_000; i++) {
+                heap.malloc(256);
+            }
+        }
+    }
+
+    @Test
+    void givenBackMemoryIsRetainedThenReusedThenPurgedAfterTheDelay() throws InterruptedException {
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofMillis(200)).build()) {
+            fillAndClose(hedra, "first");
+            AllocatorStats afterClose = hedra.stats();
+            assertTrue(afterClose.bytesRetained() >= 4 * MiB, () -> "closed heap's pages wait:\n" + afterClose);
+
+            // A new heap takes the retained pages first: nothing new is committed beyond them.
+            long retained = afterClose.bytesRetained();
+            try (NativeHeap heap = hedra.newHeap("second")) {
+                heap.malloc(256);
+                AllocatorStats reused = hedra.stats();
+                assertTrue(reused.bytesRetained() < retained, () -> "a retained page was reused:\n" + reused);
+            }
+
+            Thread.sleep(300);
+            fillAndClose(hedra, "third"); // slow paths after the delay purge what has waited
+            Thread.sleep(300);
+            try (NativeHeap heap = hedra.newHeap("fourth")) {
+                heap.malloc(8); // a slow path: purges runs whose delay has passed
+            }
+            AllocatorStats later = hedra.stats();
+            assertTrue(later.bytesRetained() < retained, () -> "runs past the delay were purged:\n" + later);
+        }
+    }
+
+    @Test
+    void aZeroDelayReturnsMemoryAtOnce() {
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ZERO).build()) {
+            fillAndClose(hedra, "only");
+            AllocatorStats stats = hedra.stats();
+            assertEquals(0, stats.bytesRetained(), () -> stats.toString());
+        }
+    }
+
+    @Test
+    void retainedMemoryIsPurgedBeforeTheLimitRefusesARequest() {
+        try (NativeAllocator hedra = Hedra.builder().memoryLimit(16 * MiB)
+                .purgeDelay(Duration.ofHours(1)).build()) {
+            fillAndClose(hedra, "first"); // about 5 MiB of pages, now retained
+            assertTrue(hedra.stats().bytesRetained() > 0);
+            long huge = hedra.malloc(14 * MiB); // fits only if the retained pages go back first
+            hedra.free(huge);
+            AllocatorStats stats = hedra.stats();
+            assertEquals(0, stats.bytesRetained(), () -> stats.toString());
+        }
+    }
+
+    @Test
+    void negativeDelayIsRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Hedra.builder().purgeDelay(Duration.ofMillis(-1)));
+    }
+}
