@@ -6,6 +6,7 @@
  *   HedraAllocator   entry point: validates once, routes by size, finds the caller's heap
  *   HeapRegistry     thread -&gt; heap (thread-id table, thread-local fallback), adoption of
  *                    dead threads' heaps, shared locked heaps for virtual threads
+ *   PageOwner        what owns slab pages (a heap or a pool): the remote-free queue
  *   ThreadHeap       per size class: the current slab page and a list of pages with room;
  *                    the owner allocates and frees with plain reads and writes
  *   SlabPage         one run of 64 KiB units holding blocks of one class end to end; two
@@ -17,9 +18,17 @@
  *   MediumArea       one such area's span tables
  *   HugeBlocks       above 2 MiB: direct maps, unmapped on free
  *   AddressSpace     reserved regions, runs of units, address -&gt; page and area tables, the
- *                    committed-bytes limit
+ *                    committed-bytes limit, runs retained for the purge delay
  *   Os               mmap / munmap / madvise: the only downcalls, all on slow paths
  *   Stats            snapshots of the counters
+ *
+ *   FamilyHeap       a first-class heap (NativeHeap): a locked ThreadHeap no thread owns
+ *   BumpArena        an Arena (HedraArena): bump allocation through 64 KiB chunks with a JDK
+ *                    session's scope; chunks cached per thread
+ *   FixedSizePool    a pool of one block size (FixedPool): slab pages of that exact size
+ *   BestFitSpans     best fit with merging over any segment (BestFitRegion); FreeSpans orders
+ *                    its free spans by length, OffsetMap finds spans by offset, RegionErrors
+ *                    builds its messages
  * </pre>
  *
  * <h2>Invariants</h2>
@@ -32,8 +41,9 @@
  *       bitmap at free time is a double free, caught on every free.
  *   <li>Per heap, for a page that is not current: listed on its class's list iff it has a free
  *       block; at most {@code ThreadHeap.EMPTY_PAGE_BUDGET} bytes of empty pages are kept.
- *   <li>Per address space: {@code committed == live runs + huge maps <= memoryLimit}; a released
- *       run is purged at once ({@code MADV_DONTNEED}).
+ *   <li>Per address space: {@code committed == live runs + huge maps};
+ *       {@code committed + retained <= memoryLimit}; a run given back is retained (resident,
+ *       reused first) for the purge delay, then purged ({@code MADV_DONTNEED}).
  *   <li>Merged statistics: {@code allocations - frees == live blocks} whenever no thread is in
  *       the middle of a call.
  * </ul>
@@ -46,8 +56,10 @@
  * synchronized on the {@code AddressSpace}; lock order: registry, medium spans, address space.
  *
  * <h2>The fast path</h2>
- * {@code malloc}: thread-id table slot, owner check, class table, current page, lowest set bit.
- * {@code free(address, size)}: the class's current page if it holds the address, else the
- * last page this thread freed into, else the lookup table. No objects, no atomics, no downcall.
+ * {@code malloc}: thread-id table slot, owner check, current page by size (up to 1 KiB; a class
+ * lookup above), lowest set bit, one counter. {@code free(address, size)}: the size's current page
+ * if it holds the address, else the last page this thread freed into, else the lookup table;
+ * test and set one bit. No objects, no atomics, no downcall. Small allocations are not counted:
+ * they are derived as frees plus blocks in use when statistics are read.
  */
 package dev.hedra.internal;
