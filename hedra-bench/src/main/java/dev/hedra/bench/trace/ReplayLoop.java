@@ -36,14 +36,20 @@ final class ReplayLoop {
 
     private final SuiteAllocator allocator;
     private final MemoryMeter meter;
+    private final Runnable atPeak;
     private final long[] addresses; // by slot; see the class comment for who may touch it
     private final long[] sizes;     // by slot: the size last requested
     private final long[] progress;  // [program * STRIDE]: events completed in this repetition
     private volatile boolean failed; // set by a thread that threw, so that waiters give up
 
-    ReplayLoop(SuiteAllocator allocator, MemoryMeter meter, int slotCount, int programCount) {
+    /**
+     * @param atPeak run right after the event at which the trace's live bytes peak in recorded
+     *     order, e.g. the suite meter's checkpoint, which samples resident memory there
+     */
+    ReplayLoop(SuiteAllocator allocator, MemoryMeter meter, Runnable atPeak, int slotCount, int programCount) {
         this.allocator = allocator;
         this.meter = meter;
+        this.atPeak = atPeak;
         this.addresses = new long[slotCount];
         this.sizes = new long[slotCount];
         this.progress = new long[(programCount + 1) * STRIDE];
@@ -74,6 +80,7 @@ final class ReplayLoop {
         int nextWait = 0;
         int nextWaitAt = waitAt.length > 0 ? waitAt[0] : -1;
         int progressIndex = programIndex * STRIDE;
+        int peakAt = program.peakAt();
         long checksum = 0;
         for (int i = 0; i < ops.length; i++) {
             if (i == nextWaitAt) {
@@ -105,6 +112,9 @@ final class ReplayLoop {
                     allocator.free(address, size);
                     meter.live(-size);
                 }
+            }
+            if (i == peakAt) {
+                atPeak.run();
             }
             // A plain store on x86 and a store-release on AArch64: cheap enough for every event.
             PROGRESS.setRelease(progress, progressIndex, (long) i + 1);

@@ -35,10 +35,12 @@ final class ReplaySchedule {
      * </pre>
      *
      * Before event {@code waitAt[j]} (increasing), the thread waits until program
-     * {@code waitProgram[j]} has completed {@code waitUntil[j]} events.
+     * {@code waitProgram[j]} has completed {@code waitUntil[j]} events. {@code peakAt} is the
+     * event after which the trace's live bytes peak in recorded order, in the one program that
+     * has it; -1 in the others.
      */
     record Program(byte[] ops, int[] slots, long[] sizes, int[] waitAt, int[] waitProgram,
-            int[] waitUntil) {
+            int[] waitUntil, int peakAt) {
 
         int eventCount() {
             return ops.length;
@@ -107,9 +109,14 @@ final class ReplaySchedule {
         int[] lastProgramOfSlot = new int[trace.slotCount()];
         int[] lastCountOfSlot = new int[trace.slotCount()]; // 1 + the event's index there; 0: none
         int[] next = new int[programCount];
+        int[] peakAt = new int[programCount];
+        java.util.Arrays.fill(peakAt, -1);
         for (int i = 0; i < events; i++) {
             int p = programOf(trace, i, mode);
             int local = next[p]++;
+            if (i == trace.peakEvent()) {
+                peakAt[p] = local;
+            }
             int slot = trace.slot(i);
             int q = lastProgramOfSlot[slot];
             int needed = lastCountOfSlot[slot];
@@ -126,7 +133,7 @@ final class ReplaySchedule {
         var programs = new Program[programCount];
         for (int p = 0; p < programCount; p++) {
             programs[p] = new Program(ops[p], slots[p], sizes[p], waits[p].at(), waits[p].program(),
-                    waits[p].count());
+                    waits[p].count(), peakAt[p]);
         }
         return new ReplaySchedule(mode, programs, trace.slotCount());
     }

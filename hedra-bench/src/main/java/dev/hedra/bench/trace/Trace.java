@@ -41,6 +41,7 @@ public final class Trace {
     private final long[] sizes;
     private final byte[] alignmentShifts;
     private final long peakLiveBytes;
+    private int peakEvent; // set by validate()
 
     private Trace(String name, String description, int threadCount, int slotCount, byte[] ops,
             int[] threads, int[] slots, long[] sizes, byte[] alignmentShifts) {
@@ -106,6 +107,11 @@ public final class Trace {
         return peakLiveBytes;
     }
 
+    /** The event after which live bytes first reach {@link #peakLiveBytes()}; -1 if none. */
+    public int peakEvent() {
+        return peakEvent;
+    }
+
     /** Events per op, indexed by op code. */
     public long[] opCounts() {
         long[] counts = new long[OP_NAMES.length];
@@ -135,6 +141,7 @@ public final class Trace {
         long[] liveSize = new long[slotCount];
         long liveBytes = 0;
         long peak = 0;
+        peakEvent = -1;
         for (int i = 0; i < ops.length; i++) {
             int slot = slots[i];
             if (threads[i] < 0 || threads[i] >= threadCount || slot < 0 || slot >= slotCount) {
@@ -170,7 +177,10 @@ public final class Trace {
             live[slot] = true;
             liveSize[slot] = sizes[i];
             liveBytes += sizes[i];
-            peak = Math.max(peak, liveBytes);
+            if (liveBytes > peak) {
+                peak = liveBytes;
+                peakEvent = i;
+            }
         }
         for (int slot = 0; slot < slotCount; slot++) {
             if (live[slot]) {

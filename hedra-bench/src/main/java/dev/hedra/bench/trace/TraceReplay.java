@@ -1,6 +1,7 @@
 package dev.hedra.bench.trace;
 
 import dev.hedra.bench.suite.MemoryMeter;
+import dev.hedra.bench.suite.ResidentMemoryMeter;
 import dev.hedra.bench.suite.SuiteAllocator;
 import dev.hedra.bench.suite.SuiteWorkload;
 import dev.hedra.bench.suite.WorkloadResult;
@@ -39,15 +40,15 @@ import java.util.function.Supplier;
  * {@code operations} cover all timed repetitions).
  *
  * <p>Memory: in the timed repetitions every change of live requested bytes goes to the
- * {@link MemoryMeter} as it happens, from every replay thread; the warm-up does not tell it. So
- * live bytes first reach their peak in the first timed repetition, and the meter samples
- * resident memory there, in a warm process: the allocator holds what it kept from the warm-up,
- * as in a long-running program, and the JIT compilers' own native memory, which during the
- * warm-up inflates resident memory by several MB, is mostly released. The result's peak live
- * bytes is the trace's own peak in recorded order, the same for every allocator; in per-thread
- * replay of a multi-threaded trace the peak the meter sees may differ a little between runs, as
- * threads interleave differently. Resident figures are the meter's: this workload reports 0 and
- * no timeline, for the runner to fill in.
+ * {@link MemoryMeter} as it happens, from every replay thread, and right after the event at which
+ * the trace's live bytes peak (in recorded order) the suite's {@link ResidentMemoryMeter} is told
+ * to {@linkplain ResidentMemoryMeter#checkpoint() sample} resident memory. The warm-up does not
+ * tell the meter, so that point is in the first timed repetition, in a warm process: the
+ * allocator holds what it kept from the warm-up, as in a long-running program. The result's peak
+ * live bytes is the trace's own peak in recorded order, the same for every allocator; in
+ * per-thread replay of a multi-threaded trace the live bytes at the checkpoint may differ a
+ * little between runs, as threads interleave differently. Resident figures are the meter's: this
+ * workload reports 0 and no timeline, for the runner to fill in.
  */
 public final class TraceReplay implements SuiteWorkload {
 
@@ -171,8 +172,10 @@ public final class TraceReplay implements SuiteWorkload {
         // repetition, so resident memory is sampled there, in a warm process (the allocator's
         // caches as a long-running program would have them, the JIT's work mostly done),
         // rather than while the compilers' own memory inflates it.
-        var warmupLoop = new ReplayLoop(allocator, delta -> {}, schedule.slotCount(), programs);
-        var timedLoop = new ReplayLoop(allocator, meter, schedule.slotCount(), programs);
+        var warmupLoop = new ReplayLoop(allocator, delta -> {}, () -> {}, schedule.slotCount(), programs);
+        // The suite's meter samples live bytes every few ms; at the trace's peak it is told to look.
+        Runnable atPeak = meter instanceof ResidentMemoryMeter resident ? resident::checkpoint : () -> {};
+        var timedLoop = new ReplayLoop(allocator, meter, atPeak, schedule.slotCount(), programs);
         long[] nanos = new long[timed];
         try (var threads = new ReplayThreads(schedule, traceName)) {
             for (int i = 0; i < warmups; i++) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hedra.bench.suite.ResidentMemoryMeter;
 import dev.hedra.bench.suite.SuiteAllocator;
+import dev.hedra.bench.suite.SuiteAllocators;
 import dev.hedra.bench.suite.WorkloadResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,11 @@ import org.junit.jupiter.api.Test;
 
 /** Replays of synthetic and shipped traces on Hedra and glibc, in both modes. */
 class TraceReplayTest {
+
+    /** Hedra and glibc, as the suite creates them for a workload that frees across threads. */
+    static List<SuiteAllocator> allocators() {
+        return List.of(SuiteAllocators.byName("hedra", true), SuiteAllocators.byName("glibc", true));
+    }
 
     /**
      * Thread 0 allocates, thread 1 frees (a producer and a consumer), thread 2 works alone; the
@@ -64,7 +71,7 @@ class TraceReplayTest {
     void replaysAHandOffOnEveryAllocatorInBothModes() throws Exception {
         Trace trace = producerConsumer(20_000);
         for (ReplaySchedule.Mode mode : ReplaySchedule.Mode.values()) {
-            for (SuiteAllocator allocator : TestAllocators.all()) {
+            for (SuiteAllocator allocator : allocators()) {
                 var meter = new CountingMeter();
                 TraceReplay replay = TraceReplay.of(trace).withMode(mode).withWarmupEvents(trace.eventCount());
                 WorkloadResult result = replay.run(allocator, meter, 0.0);
@@ -81,6 +88,25 @@ class TraceReplayTest {
                     assertEquals(trace.peakLiveBytes(), meter.peak(), what);
                 }
             }
+        }
+    }
+
+    /** The suite's meter is told to look at the trace's peak, so it sees exactly that peak. */
+    @Test
+    void checkpointsTheSuiteMeterAtThePeak() throws Exception {
+        Trace trace = producerConsumer(5_000);
+        for (SuiteAllocator allocator : allocators()) {
+            ResidentMemoryMeter meter = ResidentMemoryMeter.start();
+            WorkloadResult result;
+            try {
+                result = meter.complete(TraceReplay.of(trace).withMode(ReplaySchedule.Mode.GLOBAL_ORDER)
+                        .withWarmupEvents(0).run(allocator, meter, 0.0));
+            } finally {
+                meter.stop();
+            }
+            assertEquals(trace.peakLiveBytes(), meter.peakLiveBytes(), allocator.name());
+            assertEquals(trace.peakLiveBytes(), result.peakLiveBytes(), allocator.name());
+            assertEquals(0, meter.liveBytes(), allocator.name());
         }
     }
 
@@ -106,7 +132,7 @@ class TraceReplayTest {
             for (ReplaySchedule.Mode mode : ReplaySchedule.Mode.values()) {
                 List<Long> operations = new ArrayList<>();
                 List<Long> peaks = new ArrayList<>();
-                for (SuiteAllocator allocator : TestAllocators.all()) {
+                for (SuiteAllocator allocator : allocators()) {
                     var meter = new CountingMeter();
                     WorkloadResult result = TraceReplay.of(trace).withMode(mode).withWarmupEvents(0)
                             .run(allocator, meter, 0.0);
