@@ -1,6 +1,11 @@
 package dev.hedra.bench;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -22,8 +27,17 @@ public final class PeerLibraries {
         return NativeLibrary.MIMALLOC.load();
     }
 
-    /** {@code libtcmalloc_minimal.so.4}, dlopen'ed. */
+    /**
+     * {@code libtcmalloc_minimal.so.4}, dlopen'ed, told first to take memory with {@code mmap} only.
+     *
+     * <p>By default tcmalloc grows the program break with {@code sbrk}, which glibc's malloc (the
+     * JVM's own) also moves, under its own lock: the two race, and glibc's trimming can cut off
+     * memory tcmalloc handed out (blocks lose their contents, then glibc aborts with "malloc
+     * assertion failure in sysmalloc"). {@code TCMALLOC_SKIP_SBRK=true}, read when the library
+     * loads, keeps tcmalloc off the break; it is set here unless the environment already has it.
+     */
     public static SymbolLookup tcmalloc() {
+        TcmallocEnvironment.skipSbrk();
         return NativeLibrary.TCMALLOC.load();
     }
 
@@ -52,6 +66,35 @@ public final class PeerLibraries {
      * disk, since it runs in a JVM that preloads it.
      */
     public static Optional<String> unavailableReason(String peerName) {
-        return PeerKind.byName(peerName).unavailableReason();
+        PeerKind kind = PeerKind.byName(peerName);
+        if (kind == PeerKind.TCMALLOC) {
+            TcmallocEnvironment.skipSbrk(); // the check loads the library
+        }
+        return kind.unavailableReason();
+    }
+
+    /** Sets {@code TCMALLOC_SKIP_SBRK=true} in this process once, before tcmalloc is loaded. */
+    private static final class TcmallocEnvironment {
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            MethodHandle setenv = linker.downcallHandle(linker.defaultLookup().find("setenv").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                            ValueLayout.JAVA_INT));
+            try (Arena arena = Arena.ofConfined()) {
+                // overwrite = 0: a value given in the environment wins
+                int status = (int) setenv.invokeExact(arena.allocateFrom("TCMALLOC_SKIP_SBRK"),
+                        arena.allocateFrom("true"), 0);
+                if (status != 0) {
+                    throw new IllegalStateException("setenv(TCMALLOC_SKIP_SBRK) failed with " + status);
+                }
+            } catch (Throwable failure) {
+                throw NativeLibrary.rethrow(failure);
+            }
+        }
+
+        static void skipSbrk() {
+            // the static initializer did the work, once
+        }
     }
 }

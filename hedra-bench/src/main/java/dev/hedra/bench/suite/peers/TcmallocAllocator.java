@@ -6,7 +6,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
- * tcmalloc's own entry points ({@code tc_*}) in {@code libtcmalloc_minimal.so.4} (gperftools' tcmalloc without the heap profiler), which can be dlopen'ed.
+ * tcmalloc's own entry points ({@code tc_*}) in {@code libtcmalloc_minimal.so.4} (gperftools' tcmalloc without the heap profiler), which can be dlopen'ed: {@link PeerLibraries#tcmalloc()} keeps it off the program break, which the JVM's glibc malloc uses.
  */
 public final class TcmallocAllocator implements SuiteAllocator {
 
@@ -25,7 +25,7 @@ public final class TcmallocAllocator implements SuiteAllocator {
 
     @Override
     public String notes() {
-        return "tc_malloc, tc_free, tc_calloc, tc_realloc, tc_memalign from libtcmalloc_minimal.so.4 through FFM critical downcalls; free ignores the size";
+        return "tc_malloc, tc_free, tc_calloc, tc_realloc, tc_memalign from libtcmalloc_minimal.so.4 through FFM critical downcalls, TCMALLOC_SKIP_SBRK=true (mmap only: the JVM's glibc malloc owns the program break); free ignores the size";
     }
 
     @Override
