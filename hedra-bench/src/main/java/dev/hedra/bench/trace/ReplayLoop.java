@@ -83,7 +83,7 @@ final class ReplayLoop {
         int peakAt = program.peakAt();
         long checksum = 0;
         for (int i = 0; i < ops.length; i++) {
-            if (i == nextWaitAt) {
+            while (i == nextWaitAt) { // an event may wait for several threads
                 await(program.waitProgram()[nextWait], program.waitUntil()[nextWait]);
                 nextWait++;
                 nextWaitAt = nextWait < waitAt.length ? waitAt[nextWait] : -1;

@@ -9,17 +9,30 @@ package dev.hedra.bench.trace;
  * {@code q}, as event number {@code k} there, first waits until {@code q} has completed
  * {@code k + 1} events (unless an earlier wait already covered that). So a block allocated by
  * one thread and freed by another is freed after it was allocated, and the slot's address is
- * read after it was written; threads are otherwise free to run as fast as the allocator lets
- * them, more concurrently than in the recording perhaps, never less soundly. No deadlock: every
- * wait is for an event earlier in the global order, so the earliest unfinished event can always
- * run. The converter reuses a slot only in the thread that freed it, so reuse adds no waits.
+ * read after it was written. The converter reuses a slot only in the thread that freed it, so
+ * reuse adds no waits.
+ *
+ * <p>Besides, no thread runs far ahead of the recorded order: the global order is cut into
+ * windows of {@value #WINDOW} events, and a thread's first event in window {@code w} waits until
+ * every event of windows before {@code w - 1} is done. Without it a producer thread, which in the
+ * recording was held back by its consumers (a bounded queue, a lock: nothing the heap calls
+ * show), could allocate far ahead of the frees, and live bytes (and with them resident memory)
+ * would depend on how the allocator's speed lets the threads drift apart. So live bytes at any
+ * moment stay within about two windows of events of the recorded ones; within that, threads run
+ * as concurrently as the allocator lets them.
+ *
+ * <p>No deadlock: every wait is for events earlier in the global order, so the earliest
+ * unfinished event can always run.
  *
  * <p>{@link Mode#GLOBAL_ORDER}: one program, the whole trace in recorded order, no waits.
  */
 final class ReplaySchedule {
 
     enum Mode {
-        /** One Java thread per recorded thread, ordered only where a block crosses threads. */
+        /**
+         * One Java thread per recorded thread, ordered where a block crosses threads and kept
+         * within two windows of the recorded order.
+         */
         PER_THREAD,
         /** One Java thread replays every event in recorded order. */
         GLOBAL_ORDER
@@ -34,7 +47,7 @@ final class ReplaySchedule {
      *       [ shift  ][  op  ]
      * </pre>
      *
-     * Before event {@code waitAt[j]} (increasing), the thread waits until program
+     * Before event {@code waitAt[j]} (non-decreasing), the thread waits until program
      * {@code waitProgram[j]} has completed {@code waitUntil[j]} events. {@code peakAt} is the
      * event after which the trace's live bytes peak in recorded order, in the one program that
      * has it; -1 in the others.
@@ -50,6 +63,9 @@ final class ReplaySchedule {
             return waitAt.length;
         }
     }
+
+    /** Events per window of the global order; see the class comment. */
+    static final int WINDOW = 4096;
 
     static final int OP_MASK = 0x7;
     static final int SHIFT_BITS = 3;
@@ -111,11 +127,30 @@ final class ReplaySchedule {
         int[] next = new int[programCount];
         int[] peakAt = new int[programCount];
         java.util.Arrays.fill(peakAt, -1);
+        // windowStarts[w][q]: q's events before window w; lastWindow[p]: p's latest window.
+        int[][] windowStarts = new int[events / WINDOW + 1][];
+        int[] lastWindow = new int[programCount];
         for (int i = 0; i < events; i++) {
+            int window = i / WINDOW;
+            if (i % WINDOW == 0) {
+                windowStarts[window] = next.clone();
+            }
             int p = programOf(trace, i, mode);
             int local = next[p]++;
             if (i == trace.peakEvent()) {
                 peakAt[p] = local;
+            }
+            if (window > lastWindow[p]) {
+                lastWindow[p] = window;
+                if (window >= 2) {
+                    int[] before = windowStarts[window - 1];
+                    for (int q = 0; q < programCount; q++) {
+                        if (q != p && covered[p][q] < before[q]) {
+                            waits[p].add(local, q, before[q]);
+                            covered[p][q] = before[q];
+                        }
+                    }
+                }
             }
             int slot = trace.slot(i);
             int q = lastProgramOfSlot[slot];

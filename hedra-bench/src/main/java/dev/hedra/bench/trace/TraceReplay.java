@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  *
  * <p>The trace is read and cut into per-thread programs ({@link ReplaySchedule}) before anything
  * is timed. By default each recorded thread is replayed by its own platform thread, ordered
- * against the others only where a block crosses threads ({@link ReplaySchedule.Mode#PER_THREAD});
+ * against the others where a block crosses threads and kept within about two windows of
+ * {@value ReplaySchedule#WINDOW} events of the recorded order ({@link ReplaySchedule.Mode#PER_THREAD});
  * {@code -Dhedra.trace.replay=global} replays every event on one thread in recorded order
  * instead. A single-threaded trace replays the same way in both modes.
  *
@@ -152,7 +153,8 @@ public final class TraceReplay implements SuiteWorkload {
     public String description() {
         return "Replays the recorded heap calls of " + traceDescription
                 + (mode == ReplaySchedule.Mode.PER_THREAD
-                        ? ", one thread per recorded thread, ordered where blocks cross threads"
+                        ? ", one thread per recorded thread, ordered where blocks cross threads and kept"
+                                + " near the recorded order"
                         : ", all on one thread in recorded order")
                 + "; touches each block's first and last byte and one byte per 4 KiB page.";
     }

@@ -68,6 +68,55 @@ class TraceReplayTest {
     }
 
     @Test
+    void scheduleKeepsThreadsWithinTwoWindowsOfTheRecordedOrder() {
+        int window = ReplaySchedule.WINDOW;
+        var schedule = ReplaySchedule.of(independent(3 * window), ReplaySchedule.Mode.PER_THREAD);
+        var t0 = schedule.programs()[0];
+        var t1 = schedule.programs()[1];
+        // Global event 2 * window is thread 0's event window: it waits for thread 1's events
+        // before window 1 (window / 2 of them); thread 1's first event there likewise.
+        assertArrayEquals(new int[] {window}, t0.waitAt());
+        assertArrayEquals(new int[] {1}, t0.waitProgram());
+        assertArrayEquals(new int[] {window / 2}, t0.waitUntil());
+        assertArrayEquals(new int[] {window}, t1.waitAt());
+        assertArrayEquals(new int[] {0}, t1.waitProgram());
+        assertArrayEquals(new int[] {window / 2}, t1.waitUntil());
+    }
+
+    /** Threads 0 and 1 alternate, each allocating and freeing its own block. */
+    private static Trace independent(int events) {
+        var builder = new Trace.Builder("independent", "two threads that share nothing");
+        for (int i = 0; i < events / 4; i++) {
+            builder.malloc(0, 0, 8).malloc(1, 1, 8).free(0, 0).free(1, 1);
+        }
+        return builder.build();
+    }
+
+    /**
+     * A producer allocates, a consumer frees right after: one block live at a time in the
+     * recording. Replayed per thread the producer may run ahead, but not by more than about two
+     * windows of events.
+     */
+    @Test
+    void perThreadReplayKeepsLiveBytesNearTheRecordedOnes() throws Exception {
+        var builder = new Trace.Builder("hand-off", "one block at a time");
+        int blocks = 100_000;
+        for (int i = 0; i < blocks; i++) {
+            builder.malloc(0, i, 64).free(1, i);
+        }
+        Trace trace = builder.build();
+        assertEquals(64, trace.peakLiveBytes());
+        for (SuiteAllocator allocator : allocators()) {
+            var meter = new CountingMeter();
+            TraceReplay.of(trace).withMode(ReplaySchedule.Mode.PER_THREAD).withWarmupEvents(0)
+                    .run(allocator, meter, 0.0);
+            assertTrue(meter.peak() <= 64L * (2 * ReplaySchedule.WINDOW + 2),
+                    allocator.name() + ": peak live " + meter.peak());
+            assertEquals(0, meter.live());
+        }
+    }
+
+    @Test
     void replaysAHandOffOnEveryAllocatorInBothModes() throws Exception {
         Trace trace = producerConsumer(20_000);
         for (ReplaySchedule.Mode mode : ReplaySchedule.Mode.values()) {
