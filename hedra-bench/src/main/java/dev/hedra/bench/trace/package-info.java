@@ -19,7 +19,8 @@
  *   <li>{@link dev.hedra.bench.trace.Trace}: the events, with its invariants: a slot is
  *       allocated when free and freed or resized when live, and every slot is free at the end.
  *   <li>{@code ReplaySchedule}: one program per recorded thread, with a wait wherever a slot's
- *       previous event is in another thread (or one program in global order).
+ *       previous event is in another thread and at each window of the global order, so that no
+ *       thread runs far ahead (or one program in global order).
  *   <li>{@code ReplayLoop}: the timed loop; every allocation's first and last bytes and one byte
  *       per 4 KiB page are written, every freed block's first byte is read.
  *   <li>{@link dev.hedra.bench.trace.TraceReplay}: the workload; the shipped traces are listed in
