@@ -145,7 +145,8 @@ public final class HedraBuilder {
     /**
      * Sets how long memory the allocator gives back (empty pages beyond the budget, closed heaps,
      * pools and arenas) waits before it is returned to the system. Memory taken again within the
-     * delay is reused without page faults; up to 64 MiB waits at a time, and all of it is
+     * delay is reused without page faults; up to a quarter of the memory in use (at most 64 MiB)
+     * waits at a time, and all of it is
      * returned at once when the memory limit is near. Purging happens as the allocator takes or
      * gives back memory, not on a timer. Zero returns memory at once. Default one second.
      *

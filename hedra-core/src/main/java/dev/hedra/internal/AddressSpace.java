@@ -33,7 +33,7 @@ final class AddressSpace {
     static final int AREA_UNITS = 64;
     private static final int ORDERS = 7; // runs of 1, 2, 4, ... 64 units
 
-    /** Most bytes of given-back runs kept unpurged for reuse. */
+    /** Most bytes of given-back runs kept unpurged for reuse (also at most committed / 4). */
     static final long DIRTY_BUDGET = 64L << 20;
 
     private final String name;
@@ -179,7 +179,10 @@ final class AddressSpace {
         }
         long now = System.nanoTime();
         committed -= units * UNIT;
-        if (purgeDelayNanos > 0 && dirty.bytes + units * UNIT <= DIRTY_BUDGET) {
+        // Retain at most a quarter of what is committed (at least a medium area's worth), so a
+        // small process stays small, and at most DIRTY_BUDGET.
+        long budget = Math.min(DIRTY_BUDGET, Math.max(AREA_UNITS * UNIT, committed / 4));
+        if (purgeDelayNanos > 0 && dirty.bytes + units * UNIT <= budget) {
             dirty.push(address, Integer.numberOfTrailingZeros(units), now + purgeDelayNanos);
         } else {
             purge(address, units);

@@ -176,7 +176,9 @@ public final class HedraAllocator implements NativeAllocator {
         }
         heap.allocations[kind]++;
         heap.bytesRequested += size;
-        heap.samplePeak(0, false);
+        if (kind == ThreadHeap.HUGE || heap.medium.tookAreaSinceSample()) {
+            heap.samplePeak(0, false); // only when memory grew: a new area or a huge map
+        }
         return address;
     }
 

@@ -31,6 +31,7 @@ final class MediumSpans {
     long allocations;
     long frees;
     long bytesInUse;
+    private boolean areaTaken;
 
     MediumSpans(AddressSpace space, ThreadHeap heap) {
         this.space = space;
@@ -217,7 +218,15 @@ final class MediumSpans {
         return (word << 6) + Long.numberOfTrailingZeros(bits);
     }
 
+    /** Whether an area was taken since the last call; the caller then samples the peak. */
+    synchronized boolean tookAreaSinceSample() {
+        boolean took = areaTaken;
+        areaTaken = false;
+        return took;
+    }
+
     private void newArea(long request) {
+        areaTaken = true;
         long base = space.takeRun(AddressSpace.AREA_UNITS, request);
         MediumArea area = new MediumArea(this, base);
         if (areaCount == areas.length) {
