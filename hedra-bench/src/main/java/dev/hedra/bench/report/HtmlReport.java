@@ -130,34 +130,37 @@ public final class HtmlReport {
                 .mapToObj(mean -> "Geometric mean over the workloads (traces apart): <b>" + TextReport.ratio(mean)
                         + "</b>, target " + TextReport.ratio(Comparison.TIME_TARGET) + ". ")
                 .findFirst().orElse("No workload was measured on Hedra and a peer. "));
-        page.append("Above 1.00x Hedra is faster; the orange bars are Hedra's, per workload.</p>\n");
+        page.append("Above 1.00x Hedra is faster than every peer on that workload.</p>\n");
         var bars = new ArrayList<Bar>();
         for (WorkloadInfo workload : results.workloads()) {
             Optional<TimeVerdict> verdict = comparison.time(workload.name());
             bars.add(verdict.map(v -> new Bar(workload.name(), v.speedup(),
                             TextReport.ratio(v.speedup()) + " vs " + v.bestPeer().allocator(),
-                            v.met() ? Emphasis.HEDRA : Emphasis.BEST_PEER))
+                            v.met() ? Emphasis.HEDRA : Emphasis.HEDRA_MISSED))
                     .orElse(new Bar(workload.name(), Double.NaN, "not measured", Emphasis.PEER)));
         }
         page.append(figure(SvgCharts.bars("speedups", "speedups", "all", "Hedra's speedup (fastest peer = 1)",
                 bars, List.of(new Reference(1, "1x"), new Reference(Comparison.TIME_TARGET, "target")))));
-        page.append("<p class=\"note\">A blue bar marks a workload where Hedra misses its per-workload target"
+        page.append("<p class=\"note\">A pale bar marks a workload where Hedra misses its per-workload target"
                 + " (1x; 2x for traces).</p></section>\n");
     }
 
     private void tables(StringBuilder page) {
         page.append("<section id=\"tables\"><h2>Tables</h2>\n");
-        page.append("<h3>Time</h3><p class=\"note\">Each workload's headline metric; the best peer's cell is bold,"
-                + " Hedra's column is shaded; speedup = Hedra over the fastest peer.</p>\n");
+        page.append("<h3>Time</h3><p class=\"note\">Each workload's headline metric (&darr; lower is better, &uarr;"
+                + " higher is better); the best peer's cell is bold, Hedra's column is shaded; speedup = Hedra over the"
+                + " fastest peer.</p>\n");
         page.append("<div class=\"scroll\"><table id=\"time-table\"><thead><tr><th>workload</th><th>metric</th>");
         results.allocatorNames().forEach(a -> page.append(header(a)));
         page.append("<th>best peer</th><th>speedup</th><th>met</th></tr></thead><tbody>\n");
         for (WorkloadInfo workload : results.workloads()) {
             Optional<TimeVerdict> verdict = comparison.time(workload.name());
             page.append("<tr><th>").append(link("w-" + workload.name(), workload.name())).append("</th><td class=\"text\">")
-                    .append(escape(measured(workload.name()).stream().findFirst()
-                            .map(r -> r.metricName() + (r.lowerIsBetter() ? ", lower" : ", higher") + " is better")
-                            .orElse("-")))
+                    .append(measured(workload.name()).stream().findFirst()
+                            .map(r -> escape(r.metricName()) + (r.lowerIsBetter()
+                                    ? " <span class=\"direction\" title=\"lower is better\">&darr;</span>"
+                                    : " <span class=\"direction\" title=\"higher is better\">&uarr;</span>"))
+                            .orElse("-"))
                     .append("</td>");
             for (String allocator : results.allocatorNames()) {
                 boolean best = verdict.map(v -> v.bestPeer().allocator().equals(allocator)).orElse(false);
@@ -170,8 +173,8 @@ public final class HtmlReport {
         page.append("</tbody></table></div>\n");
 
         page.append("<h3>Memory</h3><p class=\"note\">Peak resident MiB above the JVM's baseline (pre-touched"
-                + " fixed heap), and resident / live requested bytes at peak; the best peer is the one with the"
-                + " least resident memory.</p>\n");
+                + " fixed heap), and in brackets resident / live requested bytes at peak (when live bytes reach"
+                + " 1 MiB); the best peer is the one with the least resident memory.</p>\n");
         page.append("<div class=\"scroll\"><table id=\"memory-table\"><thead><tr><th>workload</th><th>live MiB</th>");
         results.allocatorNames().forEach(a -> page.append(header(a)));
         page.append("<th>best peer</th><th>hedra / best</th><th>met</th></tr></thead><tbody>\n");
@@ -184,8 +187,7 @@ public final class HtmlReport {
             for (String allocator : results.allocatorNames()) {
                 boolean best = verdict.map(v -> v.bestPeer().allocator().equals(allocator)).orElse(false);
                 page.append(cell(workload.name(), allocator, best, r -> Comparison.mebibytes(r.peakResidentBytes())
-                        + (Double.isFinite(r.residentOverLive())
-                                ? String.format(Locale.ROOT, " (%.2f)", r.residentOverLive()) : "")));
+                        + TextReport.overLive(r).map(ratio -> " (" + ratio + ")").orElse("")));
             }
             page.append("<td>").append(escape(verdict.map(v -> v.bestPeer().allocator()).orElse("-"))).append("</td>")
                     .append("<td>").append(verdict.map(v -> String.format(Locale.ROOT, "%.2f", v.ratio())).orElse("-"))
@@ -292,7 +294,8 @@ public final class HtmlReport {
                             .ifPresent(r -> lines.add(new Line(allocator, r.residentTimeline())));
                 }
                 page.append(figure(SvgCharts.timeline("timeline-" + name, name, lines),
-                        "Resident memory over time, each run from its own start."));
+                        "Resident memory over each run, from its start (0%) to its end (100%); the runs'"
+                                + " durations are in the lines' tooltips."));
             }
             page.append("</div></article>\n");
         }
@@ -431,6 +434,7 @@ public final class HtmlReport {
             tbody th, td.text { text-align: left; }
             th.hedra, td.hedra, tr.hedra td { background: #fff1e6; }
             td.best { font-weight: 700; }
+            .direction { color: var(--muted); }
             td.failed { color: #e03131; }
             td.yes { color: #2f9e44; font-weight: 600; }
             td.no { color: #e03131; font-weight: 700; }
@@ -450,6 +454,7 @@ public final class HtmlReport {
             svg .grid { stroke: #e9edf1; }
             svg .reference { stroke: #e03131; stroke-dasharray: 4 3; }
             svg .reference-label { font-size: 10px; fill: #e03131; }
+            svg .break { stroke: #fff; stroke-width: 2.5px; }
             svg .highlight { stroke: #000 !important; stroke-width: 2px; }
             pre { background: #fff; border: 1px solid var(--line); padding: 10px; overflow-x: auto; font-size: 12px; }
             dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }

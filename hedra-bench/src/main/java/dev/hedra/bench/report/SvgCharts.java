@@ -17,6 +17,9 @@ final class SvgCharts {
     static final String HEDRA_COLOR = "#e8590c";
     static final String BEST_PEER_COLOR = "#1c5d99";
     static final String PEER_COLOR = "#9fb8d0";
+    static final String HEDRA_MISSED_COLOR = "#f7c59f";
+    /** A bar longer than this many times the shortest is cut (see {@link #bars}). */
+    static final double CLIP_FACTOR = 10;
 
     /** Line colours for the timeline: fixed for the known allocators, so charts agree. */
     private static final Map<String, String> COLORS = Map.of(
@@ -41,6 +44,8 @@ final class SvgCharts {
 
     enum Emphasis {
         HEDRA,
+        /** Hedra's bar where it misses its target (the speedup chart). */
+        HEDRA_MISSED,
         BEST_PEER,
         PEER
     }
@@ -61,57 +66,84 @@ final class SvgCharts {
         return COLORS.getOrDefault(allocator, SPARE_COLORS.get(Math.floorMod(index, SPARE_COLORS.size())));
     }
 
-    /** Horizontal bars from zero, one row per allocator, with the figure written after each bar. */
+    /**
+     * Horizontal bars from zero, one row per allocator (or workload), with the figure written
+     * after each bar. A bar more than {@value #CLIP_FACTOR} times the shortest one is cut at the
+     * axis's end and marked with a break, so that one allocator far behind (an arena per block
+     * at 30 us per op) does not flatten the others' bars into slivers.
+     */
     static String bars(String id, String kind, String workload, String axisLabel, List<Bar> bars,
             List<Reference> references) {
-        double max = bars.stream().mapToDouble(Bar::value).filter(Double::isFinite).max().orElse(1);
+        double shortest = bars.stream().mapToDouble(Bar::value).filter(v -> Double.isFinite(v) && v > 0).min()
+                .orElse(1);
+        double max = bars.stream().mapToDouble(Bar::value).filter(Double::isFinite)
+                .filter(v -> v <= shortest * CLIP_FACTOR).max().orElse(1);
         for (Reference reference : references) {
             max = Math.max(max, reference.value());
         }
+        boolean clipped = bars.stream().anyMatch(bar -> Double.isFinite(bar.value()) && bar.value() > shortest * CLIP_FACTOR);
         List<Double> ticks = linearTicks(max <= 0 ? 1 : max);
         double top = ticks.getLast();
+        int labelWidth = labelWidth(bars.stream().map(Bar::allocator).toList());
         // Room after the longest bar for its figure, at about 6.5 px per character.
         int rightMargin = Math.max(RIGHT_MARGIN, 12 + (int) (6.5 * bars.stream()
                 .mapToInt(bar -> bar.text().length()).max().orElse(0)));
-        int plotWidth = WIDTH - LABEL_WIDTH - rightMargin;
+        int plotWidth = WIDTH - labelWidth - rightMargin;
         int plotTop = references.isEmpty() ? TOP : TOP + 14; // room for the references' labels
-        int height = plotTop + bars.size() * ROW + AXIS;
+        int height = plotTop + bars.size() * ROW + AXIS + (clipped ? 14 : 0);
         var svg = open(id, kind, workload, height, axisLabel);
         int plotBottom = plotTop + bars.size() * ROW;
         for (double tick : ticks) {
-            double x = LABEL_WIDTH + plotWidth * tick / top;
+            double x = labelWidth + plotWidth * tick / top;
             svg.append(line(x, plotTop, x, plotBottom, "grid"));
             svg.append(text(x, plotBottom + 14, "middle", "tick", tick(tick)));
         }
-        svg.append(text(LABEL_WIDTH + plotWidth / 2.0, plotBottom + 27, "middle", "axis", axisLabel));
+        svg.append(text(labelWidth + plotWidth / 2.0, plotBottom + 27, "middle", "axis", axisLabel));
+        if (clipped) {
+            svg.append(text(labelWidth + plotWidth / 2.0, plotBottom + 41, "middle", "axis",
+                    "bars ending in a break are cut: their figure is written after them"));
+        }
         for (int i = 0; i < bars.size(); i++) {
             Bar bar = bars.get(i);
             double y = plotTop + i * ROW;
-            String labelClass = bar.emphasis() == Emphasis.HEDRA ? "label hedra" : "label";
-            svg.append(text(LABEL_WIDTH - 6, y + ROW / 2.0 + 4, "end", labelClass, bar.allocator()));
+            String labelClass = bar.allocator().equals(SuiteResults.HEDRA) ? "label hedra" : "label";
+            svg.append(text(labelWidth - 6, y + ROW / 2.0 + 4, "end", labelClass, bar.allocator()));
             if (!Double.isFinite(bar.value())) {
-                svg.append(text(LABEL_WIDTH + 4, y + ROW / 2.0 + 4, "start", "missing", bar.text()));
+                svg.append(text(labelWidth + 4, y + ROW / 2.0 + 4, "start", "missing", bar.text()));
                 continue;
             }
-            double width = Math.max(1, plotWidth * bar.value() / top);
+            boolean cut = bar.value() > top;
+            double width = cut ? plotWidth : Math.max(1, plotWidth * bar.value() / top);
             String fill = switch (bar.emphasis()) {
                 case HEDRA -> HEDRA_COLOR;
+                case HEDRA_MISSED -> HEDRA_MISSED_COLOR;
                 case BEST_PEER -> BEST_PEER_COLOR;
                 case PEER -> PEER_COLOR;
             };
             svg.append(String.format(Locale.ROOT,
                     "<rect class=\"mark\" data-allocator=\"%s\" data-value=\"%s\" x=\"%d\" y=\"%.1f\" width=\"%.1f\""
                             + " height=\"%d\" fill=\"%s\"><title>%s: %s</title></rect>",
-                    HtmlReport.escape(bar.allocator()), Json.number(bar.value()), LABEL_WIDTH, y + 3, width, ROW - 6,
+                    HtmlReport.escape(bar.allocator()), Json.number(bar.value()), labelWidth, y + 3, width, ROW - 6,
                     fill, HtmlReport.escape(bar.allocator()), HtmlReport.escape(bar.text())));
-            svg.append(text(LABEL_WIDTH + width + 4, y + ROW / 2.0 + 4, "start", "value", bar.text()));
+            if (cut) {
+                double x = labelWidth + width - 14;
+                svg.append(String.format(Locale.ROOT,
+                        "<path class=\"break\" d=\"M%.1f %.1f l4 -%d M%.1f %.1f l4 -%d\"/>",
+                        x, y + ROW - 3, ROW - 6, x + 5, y + ROW - 3, ROW - 6));
+            }
+            svg.append(text(labelWidth + width + 4, y + ROW / 2.0 + 4, "start", "value", bar.text()));
         }
         for (Reference reference : references) {
-            double x = LABEL_WIDTH + plotWidth * reference.value() / top;
+            double x = labelWidth + plotWidth * reference.value() / top;
             svg.append(line(x, plotTop - 4, x, plotBottom, "reference"));
             svg.append(text(x, plotTop - 6, "middle", "reference-label", reference.label()));
         }
         return svg.append("</svg>\n").toString();
+    }
+
+    /** Room for the longest label at about 7 px per character, at least {@value #LABEL_WIDTH}. */
+    private static int labelWidth(List<String> labels) {
+        return Math.max(LABEL_WIDTH, 14 + 7 * labels.stream().mapToInt(String::length).max().orElse(0));
     }
 
     /**
@@ -138,7 +170,8 @@ final class SvgCharts {
         if (highDecade == lowDecade) {
             highDecade++;
         }
-        int plotWidth = WIDTH - LABEL_WIDTH - 24;
+        int labelWidth = labelWidth(rows.stream().map(Latency::allocator).toList());
+        int plotWidth = WIDTH - labelWidth - 24;
         int rowHeight = ROW + 4;
         int plotBottom = TOP + rows.size() * rowHeight;
         int height = plotBottom + AXIS + 22;
@@ -148,20 +181,20 @@ final class SvgCharts {
         final int from = lowDecade;
         final int to = highDecade;
         java.util.function.DoubleUnaryOperator x = value ->
-                LABEL_WIDTH + plotWidth * (Math.log10(Math.max(value, Math.pow(10, from))) - from) / (to - from);
+                labelWidth + plotWidth * (Math.log10(Math.max(value, Math.pow(10, from))) - from) / (to - from);
         for (int decade = from; decade <= to; decade++) {
             double position = x.applyAsDouble(Math.pow(10, decade));
             svg.append(line(position, TOP, position, plotBottom, "grid"));
             svg.append(text(position, plotBottom + 14, "middle", "tick", tick(Math.pow(10, decade))));
         }
-        svg.append(text(LABEL_WIDTH + plotWidth / 2.0, plotBottom + 27, "middle", "axis", axisLabel));
+        svg.append(text(labelWidth + plotWidth / 2.0, plotBottom + 27, "middle", "axis", axisLabel));
         for (int i = 0; i < rows.size(); i++) {
             Latency row = rows.get(i);
             double[] f = row.figures();
             double middle = TOP + i * rowHeight + rowHeight / 2.0;
             boolean hedra = row.allocator().equals(SuiteResults.HEDRA);
             String color = hedra ? HEDRA_COLOR : BEST_PEER_COLOR;
-            svg.append(text(LABEL_WIDTH - 6, middle + 4, "end", hedra ? "label hedra" : "label", row.allocator()));
+            svg.append(text(labelWidth - 6, middle + 4, "end", hedra ? "label hedra" : "label", row.allocator()));
             String title = String.format(Locale.ROOT, "%s: min %s, p50 %s, mean %s, p99 %s, p99.9 %s, max %s ns",
                     row.allocator(), TextReport.metric(f[0]), TextReport.metric(f[1]), TextReport.metric(f[2]),
                     TextReport.metric(f[3]), TextReport.metric(f[4]), TextReport.metric(f[5]));
@@ -188,43 +221,45 @@ final class SvgCharts {
             svg.append("</g>");
         }
         int legendY = plotBottom + 46;
-        svg.append(text(LABEL_WIDTH, legendY, "start", "legend",
+        svg.append(text(labelWidth, legendY, "start", "legend",
                 "line: min to max    box: p50 to p99    bar: p99.9    circle: mean"));
         return svg.append("</g></svg>\n").toString();
     }
 
-    /** Resident memory over time, one line per allocator, time from each run's own start. */
+    /**
+     * Resident memory over each run, one line per allocator. The x axis is the share of the run
+     * (0 to 100% of its own duration): every run does the same work, but the slowest take a
+     * hundred times longer than the fastest, which on a common time axis would squeeze the others
+     * against the left edge. Each line's tooltip gives its run's duration.
+     */
     static String timeline(String id, String workload, List<Line> lines) {
-        double maxSeconds = 0;
         double maxMebibytes = 0;
         for (Line line : lines) {
             for (long[] sample : line.samples()) {
-                maxSeconds = Math.max(maxSeconds, sample[0] / 1000.0);
                 maxMebibytes = Math.max(maxMebibytes, sample[1] / (1024.0 * 1024.0));
             }
         }
-        List<Double> xTicks = linearTicks(maxSeconds <= 0 ? 1 : maxSeconds);
+        List<Double> xTicks = List.of(0.0, 25.0, 50.0, 75.0, 100.0);
         List<Double> yTicks = linearTicks(maxMebibytes <= 0 ? 1 : maxMebibytes);
-        double xTop = xTicks.getLast();
         double yTop = yTicks.getLast();
         int left = 56;
         int plotWidth = WIDTH - left - 20;
         int plotHeight = 220;
         int legendRows = (lines.size() + 3) / 4;
         int height = TOP + plotHeight + AXIS + 12 + legendRows * 18;
-        var svg = open(id, "timeline", workload, height, "resident MiB over time");
+        var svg = open(id, "timeline", workload, height, "resident MiB over each run");
         int bottom = TOP + plotHeight;
         for (double tick : xTicks) {
-            double x = left + plotWidth * tick / xTop;
+            double x = left + plotWidth * tick / 100;
             svg.append(line(x, TOP, x, bottom, "grid"));
-            svg.append(text(x, bottom + 14, "middle", "tick", tick(tick)));
+            svg.append(text(x, bottom + 14, "middle", "tick", tick(tick) + "%"));
         }
         for (double tick : yTicks) {
             double y = bottom - plotHeight * tick / yTop;
             svg.append(line(left, y, left + plotWidth, y, "grid"));
             svg.append(text(left - 5, y + 4, "end", "tick", tick(tick)));
         }
-        svg.append(text(left + plotWidth / 2.0, bottom + 27, "middle", "axis", "seconds since the workload started"));
+        svg.append(text(left + plotWidth / 2.0, bottom + 27, "middle", "axis", "share of the run (each run's own duration)"));
         svg.append(String.format(Locale.ROOT,
                 "<text class=\"axis\" text-anchor=\"middle\" transform=\"translate(13 %.1f) rotate(-90)\">"
                         + "resident MiB</text>", TOP + plotHeight / 2.0));
@@ -232,18 +267,20 @@ final class SvgCharts {
             Line line = lines.get(i);
             boolean hedra = line.allocator().equals(SuiteResults.HEDRA);
             String color = color(line.allocator(), i);
+            double duration = Math.max(1, line.samples().getLast()[0]);
             var points = new StringBuilder();
             long peak = 0;
             for (long[] sample : downsample(line.samples(), 400)) {
                 peak = Math.max(peak, sample[1]);
-                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + plotWidth * sample[0] / 1000.0 / xTop,
+                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + plotWidth * sample[0] / duration,
                         bottom - plotHeight * sample[1] / (1024.0 * 1024.0) / yTop));
             }
             svg.append(String.format(Locale.ROOT,
                     "<polyline class=\"mark\" data-allocator=\"%s\" data-value=\"%d\" points=\"%s\" fill=\"none\""
-                            + " stroke=\"%s\" stroke-width=\"%s\"><title>%s: peak %s MiB</title></polyline>",
+                            + " stroke=\"%s\" stroke-width=\"%s\"><title>%s: peak %s MiB, run of %s s</title></polyline>",
                     HtmlReport.escape(line.allocator()), peak, points.toString().strip(), color,
-                    hedra ? "2.5" : "1.5", HtmlReport.escape(line.allocator()), Comparison.mebibytes(peak)));
+                    hedra ? "2.5" : "1.5", HtmlReport.escape(line.allocator()), Comparison.mebibytes(peak),
+                    TextReport.metric(duration / 1000)));
             int legendX = left + (i % 4) * 140;
             int legendY = bottom + AXIS + 16 + (i / 4) * 18;
             svg.append(String.format(Locale.ROOT,

@@ -20,6 +20,9 @@ import java.util.function.Function;
 public final class TextReport {
 
     /** The latency columns, in the order of {@link WorkloadResult#latencyNanos()}'s arrays. */
+    /** Live bytes below which resident / live is not shown. */
+    static final long MEANINGFUL_LIVE_BYTES = 1 << 20;
+
     public static final List<String> LATENCY_COLUMNS = List.of("min", "p50", "mean", "p99", "p99.9", "max");
 
     private final Comparison comparison;
@@ -73,7 +76,7 @@ public final class TextReport {
 
     public void printMemory(PrintStream out) {
         out.println("Memory: peak resident MiB above the JVM's baseline, and in brackets resident / live requested"
-                + " bytes at peak; best peer = least resident");
+                + " bytes at peak (when live >= 1 MiB); best peer = least resident");
         var rows = new ArrayList<List<String>>();
         var header = new ArrayList<>(List.of("workload", "live MiB"));
         header.addAll(results.allocatorNames());
@@ -87,7 +90,7 @@ public final class TextReport {
                     .mapToObj(Comparison::mebibytes).findFirst().orElse("-"));
             for (String allocator : results.allocatorNames()) {
                 row.add(cell(workload.name(), allocator, result -> Comparison.mebibytes(result.peakResidentBytes())
-                        + " (" + overLive(result.residentOverLive()) + ")"));
+                        + overLive(result).map(ratio -> " (" + ratio + ")").orElse("")));
             }
             Optional<MemoryVerdict> verdict = comparison.memory(workload.name());
             row.add(verdict.map(v -> v.bestPeer().allocator()).orElse("-"));
@@ -199,8 +202,15 @@ public final class TextReport {
         return Double.isFinite(value) ? format("%.2fx", value) : "?";
     }
 
-    private static String overLive(double value) {
-        return Double.isFinite(value) ? format("%.2f", value) : "-";
+    /**
+     * Resident over live bytes at peak, when live bytes are at least {@value #MEANINGFUL_LIVE_BYTES}
+     * (below that the ratio is the allocator's fixed overhead over almost nothing).
+     */
+    static Optional<String> overLive(WorkloadResult result) {
+        double ratio = result.residentOverLive();
+        return result.peakLiveBytes() >= MEANINGFUL_LIVE_BYTES && Double.isFinite(ratio)
+                ? Optional.of(format("%.2f", ratio))
+                : Optional.empty();
     }
 
     private static String format(String pattern, double value) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,8 +46,11 @@ final class SuiteProcess {
     static final String NOTES_PREFIX = "allocator: ";
 
     private static final int STDERR_TAIL_LINES = 40;
+    private static final int STDOUT_TAIL_LINES = 20;
     private static final Pattern TELLING_LINE = Pattern.compile(
-            "Exception|Error|SIGSEGV|SIGBUS|SIGILL|SIGABRT|fatal|Caused by");
+            "Exception|Error|SIG(SEGV|BUS|ILL|ABRT|FPE)|(?i:fatal)|Caused by");
+    /** How long a crashing JVM may spend on its hs_err report (the default, 120 s, stalls the suite). */
+    private static final String ERROR_LOG_TIMEOUT = "-XX:ErrorLogTimeout=20";
 
     private final Path java;
     private final String classPath;
@@ -77,8 +81,9 @@ final class SuiteProcess {
         command.add(java.toString());
         command.addAll(JVM_OPTIONS);
         // A crash report lands with the logs, not in whatever directory the suite was started from.
-        command.add("-XX:ErrorFile=" + logDirectory.toAbsolutePath().resolve("hs_err_" + workload + "." + allocator
-                + "_pid%p.log"));
+        command.add("-XX:ErrorFile=" + logDirectory.toAbsolutePath().resolve(crashReportPrefix(workload, allocator)
+                + "%p.log"));
+        command.add(ERROR_LOG_TIMEOUT);
         command.addAll(List.of("-cp", classPath, mainClass, "--workload", workload, "--allocator", allocator,
                 "--scale", Double.toString(scale)));
         return command;
@@ -87,8 +92,8 @@ final class SuiteProcess {
     /**
      * What the child's environment adds for {@code allocator}: jemalloc's preload; for tcmalloc,
      * {@code TCMALLOC_SKIP_SBRK=true}, because tcmalloc loaded beside glibc's malloc would move the
-     * program break under it (glibc then aborts in {@code sysmalloc}, "malloc assertion failure",
-     * seen here at JVM exit); nothing for the others.
+     * program break under it (glibc then aborts: "malloc assertion failure in sysmalloc", seen here
+     * at JVM exit); nothing for the others.
      */
     Map<String, String> environment(String allocator) {
         return switch (allocator) {
@@ -105,7 +110,7 @@ final class SuiteProcess {
                 .sorted()
                 .collect(Collectors.joining());
         return environment + command(workload, allocator, scale).stream()
-                .filter(argument -> !argument.startsWith("-XX:ErrorFile="))
+                .filter(argument -> !argument.startsWith("-XX:ErrorFile=") && !argument.equals(ERROR_LOG_TIMEOUT))
                 .map(SuiteProcess::shellQuote)
                 .collect(Collectors.joining(" "));
     }
@@ -136,19 +141,22 @@ final class SuiteProcess {
             String err = Files.readString(stderr, StandardCharsets.UTF_8);
             if (!finished) {
                 return failed(workload, allocator, scale, seconds, String.format(Locale.ROOT,
-                        "timed out after %d s and was killed (--timeout)", timeout.toSeconds()), err);
+                        "timed out after %d s and was killed (--timeout)", timeout.toSeconds()), out, err);
             }
             if (child.exitValue() != 0) {
-                return failed(workload, allocator, scale, seconds,
-                        tellingLine(err).map(line -> line + " (exit status " + child.exitValue() + ")")
-                                .orElse("exit status " + child.exitValue()), err);
+                String summary = tellingLine(err).or(() -> tellingLine(out)).orElse("failed")
+                        + " (exit status " + child.exitValue()
+                        + (out.lines().anyMatch(line -> line.startsWith(RESULT_PREFIX))
+                                ? ", after printing its RESULT line" : "")
+                        + ")";
+                return failed(workload, allocator, scale, seconds, summary, out, err);
             }
             err.lines().filter(line -> line.startsWith(NOTES_PREFIX)).findFirst()
                     .ifPresent(line -> allocatorNotes.putIfAbsent(allocator, line.substring(NOTES_PREFIX.length())));
             try {
                 return RunRecord.measured(parseResult(out, workload, allocator), seconds);
             } catch (IllegalArgumentException unreadable) {
-                return failed(workload, allocator, scale, seconds, unreadable.getMessage(), err);
+                return failed(workload, allocator, scale, seconds, unreadable.getMessage(), out, err);
             }
         } catch (IOException e) {
             return RunRecord.failed(workload, allocator, "could not run the child JVM: " + e,
@@ -196,18 +204,48 @@ final class SuiteProcess {
         return result;
     }
 
+    /**
+     * A failed run: the summary, the command that reproduces it, the crash report's file if the JVM
+     * wrote one, and the last lines of stderr and of stdout (where a crashing JVM prints its banner),
+     * without the RESULT line.
+     */
     private RunRecord failed(String workload, String allocator, double scale, double seconds, String summary,
-            String stderr) {
-        List<String> lines = stderr.lines().toList();
-        String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - STDERR_TAIL_LINES), lines.size()));
-        String problem = summary + "\nReproduce with:\n  " + reproduction(workload, allocator, scale)
-                + (tail.isBlank() ? "\n(stderr was empty)" : "\nLast lines of stderr:\n" + tail);
-        return RunRecord.failed(workload, allocator, problem, seconds);
+            String stdout, String stderr) {
+        var problem = new StringBuilder(summary)
+                .append("\nReproduce with:\n  ").append(reproduction(workload, allocator, scale));
+        crashReport(workload, allocator).ifPresent(file -> problem.append("\nCrash report: ").append(file));
+        String errTail = tail(stderr.lines().toList(), STDERR_TAIL_LINES);
+        problem.append(errTail.isBlank() ? "\n(stderr was empty)" : "\nLast lines of stderr:\n" + errTail);
+        String outTail = tail(stdout.lines().filter(line -> !line.startsWith(RESULT_PREFIX)).toList(),
+                STDOUT_TAIL_LINES);
+        if (!outTail.isBlank()) {
+            problem.append("\nLast lines of stdout:\n").append(outTail);
+        }
+        return RunRecord.failed(workload, allocator, problem.toString(), seconds);
     }
 
-    /** The first line of stderr that says what went wrong: an exception, an error, a signal. */
-    static Optional<String> tellingLine(String stderr) {
-        return stderr.lines()
+    private static String tail(List<String> lines, int count) {
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+    }
+
+    private static String crashReportPrefix(String workload, String allocator) {
+        return "hs_err_" + workload + "." + allocator + "_pid";
+    }
+
+    /** The newest hs_err file of this pair in the log directory, if its JVM crashed. */
+    private Optional<Path> crashReport(String workload, String allocator) {
+        String prefix = crashReportPrefix(workload, allocator);
+        try (var files = Files.list(logDirectory)) {
+            return files.filter(file -> file.getFileName().toString().startsWith(prefix))
+                    .max(Comparator.comparing(file -> file.toFile().lastModified()));
+        } catch (IOException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /** The first line of the output that says what went wrong: an exception, an error, a signal. */
+    static Optional<String> tellingLine(String output) {
+        return output.lines()
                 .filter(line -> TELLING_LINE.matcher(line).find())
                 .filter(line -> !line.startsWith("WARNING"))
                 .map(line -> line.replaceFirst("^#\\s*", "").strip())

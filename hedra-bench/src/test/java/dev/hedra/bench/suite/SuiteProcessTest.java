@@ -51,6 +51,8 @@ class SuiteProcessTest {
                 """;
         assertEquals(Optional.of("A fatal error has been detected by the Java Runtime Environment:"),
                 SuiteProcess.tellingLine(crash));
+        assertEquals(Optional.of("Fatal glibc error: malloc assertion failure in sysmalloc"),
+                SuiteProcess.tellingLine("warm-up: larson\nFatal glibc error: malloc assertion failure in sysmalloc\n"));
         assertEquals(Optional.of("Exception in thread \"main\" java.lang.IllegalArgumentException: bad"),
                 SuiteProcess.tellingLine("noise\nException in thread \"main\" java.lang.IllegalArgumentException: bad\n"));
     }
@@ -70,5 +72,6 @@ class SuiteProcessTest {
                 process.reproduction("larson", "jemalloc", 0.5));
         List<String> command = process.command("larson", "glibc", 1);
         assertTrue(command.contains("-XX:ErrorFile=/tmp/logs/hs_err_larson.glibc_pid%p.log"), command.toString());
+        assertTrue(command.contains("-XX:ErrorLogTimeout=20"), command.toString());
     }
 }

@@ -42,6 +42,9 @@ class SuiteTest {
                 default -> {}
             }
             double nanos = (allocator.equals("hedra") ? 10 : 30) * scale;
+            if (allocator.equals("late")) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> Runtime.getRuntime().halt(134)));
+            }
             System.out.println("warming up " + workload + " on " + allocator);
             System.err.println("allocator: " + allocator + " as the fake says");
             System.out.println("RESULT {\"workload\": \"" + workload + "\", \"allocator\": \"" + allocator + "\","
@@ -65,6 +68,7 @@ class SuiteTest {
                     new AllocatorEntry("peer", "a peer", Optional.empty()),
                     new AllocatorEntry("crashy", "fails", Optional.empty()),
                     new AllocatorEntry("sleepy", "hangs on w2", Optional.empty()),
+                    new AllocatorEntry("late", "dies after its result", Optional.empty()),
                     new AllocatorEntry("missing", "absent", Optional.of("not installed (apt-get install missing)")));
         }
     };
@@ -79,8 +83,8 @@ class SuiteTest {
 
         assertEquals(1, status, console);
         assertTrue(console.contains("skipping   missing: not installed (apt-get install missing)"), console);
-        assertTrue(console.contains("[1/8] w1 hedra "), console);
-        assertTrue(console.contains("[8/8] w2 sleepy "), console);
+        assertTrue(console.contains("[ 1/10] w1 hedra "), console);
+        assertTrue(console.contains("[10/10] w2 late   "), console);
         assertTrue(console.contains("ETA "), console);
         assertTrue(console.contains("FAILED: Exception in thread \"main\" java.lang.IllegalStateException: boom in w1"),
                 console);
@@ -89,7 +93,7 @@ class SuiteTest {
         assertTrue(console.contains("Time: each workload's headline metric"), console);
 
         SuiteResults results = ResultFiles.read(directory.resolve(ResultFiles.JSON));
-        assertEquals(8, results.runs().size());
+        assertEquals(10, results.runs().size());
         assertEquals(List.of("w1", "w2"), results.workloads().stream().map(SuiteResults.WorkloadInfo::name).toList());
         assertEquals(List.of("missing: not installed (apt-get install missing)"), results.notes());
         assertEquals("peer as the fake says", results.allocators().get(1).notes());
@@ -103,7 +107,10 @@ class SuiteTest {
         assertTrue(results.run("w2", "sleepy").orElseThrow().problem().startsWith("timed out"));
         assertTrue(results.run("w1", "sleepy").orElseThrow().isMeasured());
         assertTrue(Files.readString(directory.resolve(ResultFiles.HTML)).contains("id=\"time-w2\""));
-        assertEquals(9, Files.readAllLines(directory.resolve(ResultFiles.CSV)).size());
+        assertEquals(11, Files.readAllLines(directory.resolve(ResultFiles.CSV)).size());
+        assertTrue(results.run("w1", "late").orElseThrow().problem()
+                .startsWith("failed (exit status 134, after printing its RESULT line)"),
+                results.run("w1", "late").orElseThrow().problem());
         assertTrue(Files.exists(directory.resolve("logs").resolve("w1.hedra.out")));
 
         Path again = directory.resolve("again");
