@@ -125,6 +125,14 @@ public final class HedraAllocator implements NativeAllocator {
     @Override
     public long malloc(long size, long alignment) {
         ThreadHeap heap = currentHeap();
+        // Alignments up to 16 on small sizes: most classes already give them.
+        if ((size - 1) >>> smallShift == 0 && alignment > 0 && alignment <= 16 && !heap.shared
+                && (alignment & (alignment - 1)) == 0) {
+            int c = classes.indexOf(size, alignment);
+            if (c >= 0) {
+                return heap.allocateSmall(c, size);
+            }
+        }
         if (heap.shared) {
             heap.lock.lock();
             try {

@@ -120,7 +120,11 @@ final class SizeClasses {
         if (size > smallMax || alignment > minPageSize) {
             return -1;
         }
-        for (int c = indexOf(size); c < count; c++) {
+        int natural = indexOf(size);
+        if (Integer.lowestOneBit(blockSize[natural]) >= alignment) {
+            return natural; // the common case: the size's own class is aligned enough
+        }
+        for (int c = natural + 1; c < count; c++) {
             if (blockSize[c] % alignment == 0) {
                 return c;
             }
