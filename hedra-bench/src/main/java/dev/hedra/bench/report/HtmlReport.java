@@ -11,6 +11,7 @@ import dev.hedra.bench.report.SvgCharts.Line;
 import dev.hedra.bench.report.SvgCharts.Reference;
 import dev.hedra.bench.suite.WorkloadResult;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -33,10 +34,13 @@ import java.util.function.Function;
  */
 public final class HtmlReport {
 
-    /** A workload gets a resident-memory timeline when some run of it lasted this long. */
-    static final double TIMELINE_MIN_SECONDS = 1.0;
-    /** ... and sampled at least this many times. */
-    static final int TIMELINE_MIN_SAMPLES = 5;
+    /**
+     * A long workload, one that gets a resident-memory timeline: its median run (over the
+     * allocators) lasted at least this long, so that its memory has a shape to show ...
+     */
+    static final long TIMELINE_MIN_MILLIS = 200;
+    /** ... in at least this many samples. */
+    static final int TIMELINE_MIN_SAMPLES = 20;
 
     private final Comparison comparison;
     private final SuiteResults results;
@@ -295,7 +299,8 @@ public final class HtmlReport {
                 }
                 page.append(figure(SvgCharts.timeline("timeline-" + name, name, lines),
                         "Resident memory over each run, from its start (0%) to its end (100%); the runs'"
-                                + " durations are in the lines' tooltips."));
+                                + " durations are in the lines' tooltips. Drawn for workloads whose median run"
+                                + " lasts at least " + TIMELINE_MIN_MILLIS + " ms."));
             }
             page.append("</div></article>\n");
         }
@@ -335,8 +340,15 @@ public final class HtmlReport {
     }
 
     private boolean hasTimeline(String workload) {
-        return measured(workload).stream().anyMatch(r -> r.residentTimeline().size() >= TIMELINE_MIN_SAMPLES
-                && r.residentTimeline().getLast()[0] >= TIMELINE_MIN_SECONDS * 1000);
+        List<List<long[]>> timelines = measured(workload).stream().map(WorkloadResult::residentTimeline)
+                .filter(timeline -> !timeline.isEmpty())
+                .sorted(Comparator.comparingLong(timeline -> timeline.getLast()[0]))
+                .toList();
+        if (timelines.isEmpty()) {
+            return false;
+        }
+        List<long[]> median = timelines.get(timelines.size() / 2);
+        return median.getLast()[0] >= TIMELINE_MIN_MILLIS && median.size() >= TIMELINE_MIN_SAMPLES;
     }
 
     private List<WorkloadResult> measured(String workload) {
