@@ -14,7 +14,7 @@ record CompareOptions(
         boolean help) {
 
     static final String USAGE = """
-            Usage: scripts/bench [options]
+            Usage: scripts/bench --micro (the suite, then this comparison)
                or: java --enable-native-access=ALL-UNNAMED -cp hedra-bench/target/benchmarks.jar \\
                         dev.hedra.bench.Compare [options]
 
