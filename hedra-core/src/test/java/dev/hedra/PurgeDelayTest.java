@@ -72,6 +72,29 @@ class PurgeDelayTest {
     }
 
     @Test
+    void aFreedHugeMapIsReusedAndCallocOfItReadsZero() {
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
+            long keep = hedra.malloc(300 * MiB); // committed memory, so the retain budget allows 32 MiB
+            long first = hedra.malloc(8 * MiB);
+            java.lang.foreign.MemorySegment.ofAddress(first).reinterpret(8 * MiB).fill((byte) 0x5a);
+            hedra.free(first);
+            AllocatorStats freed = hedra.stats();
+            assertTrue(freed.bytesRetained() >= 8 * MiB, () -> "the freed map is retained:\n" + freed);
+
+            long second = hedra.calloc(6 * MiB); // fits in the retained map, trimmed to size
+            assertEquals(first, second, "the retained map is reused");
+            java.lang.foreign.MemorySegment block = java.lang.foreign.MemorySegment.ofAddress(second).reinterpret(6 * MiB);
+            for (long offset = 0; offset < 6 * MiB; offset += 4093) {
+                assertEquals(0, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, offset), "calloc reads zero at " + offset);
+            }
+            assertEquals(6 * MiB, hedra.usableSize(second));
+            hedra.free(second, 6 * MiB);
+            hedra.free(keep);
+            assertEquals(0, hedra.stats().liveBlocks());
+        }
+    }
+
+    @Test
     void negativeDelayIsRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Hedra.builder().purgeDelay(Duration.ofMillis(-1)));

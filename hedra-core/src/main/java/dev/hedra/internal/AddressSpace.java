@@ -40,6 +40,7 @@ final class AddressSpace {
     private final long limit;
     private final long purgeDelayNanos;
     private final DirtyRuns dirty = new DirtyRuns(); // guarded by this
+    private long retainedHuge; // guarded by this: huge maps retained by HugeBlocks
     private final long regionSize;
     /** The first region: every lookup tries it first. */
     private final Region primary;
@@ -149,8 +150,8 @@ final class AddressSpace {
         if (committed + dirty.bytes + bytes > limit && dirty.bytes > 0) {
             purgeAllDirty(); // memory is short: give back what waits, then try again
         }
-        if (committed + bytes > limit) {
-            return 0;
+        if (committed + retainedHuge + bytes > limit) {
+            return 0; // the reclaimer unmaps retained huge maps, then the caller tries again
         }
         for (Region region : regions) {
             long address = region.take(order, units);
@@ -226,7 +227,7 @@ final class AddressSpace {
 
     /** Bytes of runs given back and not yet purged: resident still, not committed to any use. */
     synchronized long retained() {
-        return dirty.bytes;
+        return dirty.bytes + retainedHuge;
     }
 
     /** Publishes a slab page in the lookup table. */
@@ -262,7 +263,7 @@ final class AddressSpace {
         if (committed + dirty.bytes + bytes > limit && dirty.bytes > 0) {
             purgeAllDirty();
         }
-        if (committed + bytes > limit) {
+        if (committed + retainedHuge + bytes > limit) {
             return false;
         }
         commit(bytes);
@@ -276,6 +277,11 @@ final class AddressSpace {
         }
         reclaimer.run();
         return tryCommitHuge(bytes);
+    }
+
+    /** Huge maps freed and retained for reuse ({@code bytes} may be negative). */
+    synchronized void retainHuge(long bytes) {
+        retainedHuge += bytes;
     }
 
     synchronized void uncommitHuge(long bytes) {

@@ -56,7 +56,11 @@ public final class HedraAllocator implements NativeAllocator {
                 : Math.min(DEFAULT_REGION, Math.max(MIN_REGION, roundUp(2 * config.memoryLimit(), 1L << 22)));
         this.space = new AddressSpace(config, region);
         this.heaps = new HeapRegistry(space, classes, name, config.emptyPageBudget(), this);
-        this.huge = new HugeBlocks(space, name);
+        this.huge = new HugeBlocks(space, name, config.purgeDelayMillis());
+        space.onPressure(() -> {
+            huge.unmapRetained();
+            heaps.reclaim();
+        });
     }
 
     /** The process-wide allocator behind {@code Hedra.allocator()}. */
@@ -197,10 +201,12 @@ public final class HedraAllocator implements NativeAllocator {
         return address;
     }
 
-    /** Zeroes a new block; huge blocks are fresh maps, already zero. */
+    /** Zeroes a new block; a huge block only if its map was reused (fresh maps read zero). */
     void zero(long address, long size) {
         if (size <= MediumSpans.MAX_SIZE) {
             EVERYTHING.asSlice(address, size).fill((byte) 0);
+        } else {
+            huge.zeroIfReused(address, size);
         }
     }
 

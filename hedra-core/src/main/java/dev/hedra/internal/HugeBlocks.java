@@ -3,22 +3,40 @@ package dev.hedra.internal;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Huge blocks: above {@link MediumSpans#MAX_SIZE}, each mapped directly from the system and
- * unmapped when freed. A map from address to mapped length finds them; a huge block costs
- * microseconds to map, so the map's objects do not matter.
+ * Huge blocks: above {@link MediumSpans#MAX_SIZE}, each mapped directly from the system. A map
+ * from address to mapped length finds them; a huge block costs microseconds to map, so the map's
+ * objects do not matter.
+ *
+ * <p>A freed map is retained for the purge delay (up to {@link #RETAIN_BUDGET} bytes, and an
+ * eighth of what is committed) and reused, trimmed to size, by the next huge request it fits:
+ * its pages are still resident, so the program does not fault them in again. Retained maps count
+ * as the address space's retained bytes; they are unmapped after the delay or when memory is
+ * short. A reused map is not zero: {@link #zeroIfReused} fills it for {@code calloc}.
  */
 final class HugeBlocks {
 
+    /** Most bytes of freed huge maps retained for reuse. */
+    static final long RETAIN_BUDGET = 32L << 20;
+
     private final AddressSpace space;
     private final String allocatorName;
+    private final long purgeDelayNanos;
     private final ConcurrentHashMap<Long, Block> blocks = new ConcurrentHashMap<>();
 
-    /** A live huge block: its mapped length and the heap whose statistics count it. */
-    private record Block(long length, ThreadHeap heap) {}
+    // Retained maps: guarded by this object's lock.
+    private long[] retainedAddress = new long[8];
+    private long[] retainedLength = new long[8];
+    private long[] retainedExpiry = new long[8];
+    private int retainedCount;
+    private long retainedBytes;
 
-    HugeBlocks(AddressSpace space, String allocatorName) {
+    /** A live huge block: its mapped length, the heap whose statistics count it, and whether its map was reused. */
+    private record Block(long length, ThreadHeap heap, boolean reused) {}
+
+    HugeBlocks(AddressSpace space, String allocatorName, long purgeDelayMillis) {
         this.space = space;
         this.allocatorName = allocatorName;
+        this.purgeDelayNanos = purgeDelayMillis * 1_000_000L;
     }
 
     static long mappedLength(long size) {
@@ -30,14 +48,104 @@ final class HugeBlocks {
         if (!space.commitHuge(length)) {
             throw space.limitReached(length, size);
         }
-        long address = Os.reserve(length, Math.max(alignment, Os.PAGE_SIZE));
+        long address = takeRetained(length, Math.max(alignment, Os.PAGE_SIZE));
+        boolean reused = address != 0;
+        if (!reused) {
+            address = Os.reserve(length, Math.max(alignment, Os.PAGE_SIZE));
+        }
         if (address == 0) {
             space.uncommitHuge(length);
             throw Errors.system(allocatorName, size, Os.lastError());
         }
-        blocks.put(address, new Block(length, heap));
+        blocks.put(address, new Block(length, heap, reused));
         heap.hugeBytesInUse.add(length);
         return address;
+    }
+
+    /** For {@code calloc}: zeroes the block at {@code address} if its map was reused (fresh maps read zero). */
+    void zeroIfReused(long address, long size) {
+        Block block = blocks.get(address);
+        if (block != null && block.reused) {
+            java.lang.foreign.MemorySegment.ofAddress(address).reinterpret(size).fill((byte) 0);
+        }
+    }
+
+    /**
+     * The smallest retained map that holds {@code length} bytes at {@code alignment}, trimmed to
+     * {@code length}; 0 if none. Expired maps are unmapped on the way.
+     */
+    private synchronized long takeRetained(long length, long alignment) {
+        unmapExpired(System.nanoTime());
+        int best = -1;
+        for (int i = 0; i < retainedCount; i++) {
+            if (retainedLength[i] >= length && (retainedAddress[i] & (alignment - 1)) == 0
+                    && (best < 0 || retainedLength[i] < retainedLength[best])) {
+                best = i;
+            }
+        }
+        if (best < 0) {
+            return 0;
+        }
+        long address = retainedAddress[best];
+        long mapped = retainedLength[best];
+        removeRetained(best);
+        if (mapped > length) {
+            Os.unmap(address + length, mapped - length); // keep exactly what the block needs
+        }
+        return address;
+    }
+
+    /** A freed map: retained for reuse if the budget allows, else unmapped. */
+    private void release(long address, long length) {
+        long budget = Math.min(RETAIN_BUDGET, space.committed() / 8);
+        synchronized (this) {
+            if (purgeDelayNanos > 0 && retainedBytes + length <= budget) {
+                if (retainedCount == retainedAddress.length) {
+                    retainedAddress = java.util.Arrays.copyOf(retainedAddress, retainedCount * 2);
+                    retainedLength = java.util.Arrays.copyOf(retainedLength, retainedCount * 2);
+                    retainedExpiry = java.util.Arrays.copyOf(retainedExpiry, retainedCount * 2);
+                }
+                retainedAddress[retainedCount] = address;
+                retainedLength[retainedCount] = length;
+                retainedExpiry[retainedCount++] = System.nanoTime() + purgeDelayNanos;
+                retainedBytes += length;
+                space.retainHuge(length);
+                unmapExpired(System.nanoTime());
+                return;
+            }
+        }
+        Os.unmap(address, length);
+    }
+
+    private void unmapExpired(long now) {
+        for (int i = retainedCount - 1; i >= 0; i--) {
+            if (now - retainedExpiry[i] >= 0) {
+                long address = retainedAddress[i];
+                long length = retainedLength[i];
+                removeRetained(i);
+                Os.unmap(address, length);
+            }
+        }
+    }
+
+    private void removeRetained(int index) {
+        long length = retainedLength[index];
+        int last = --retainedCount;
+        retainedAddress[index] = retainedAddress[last];
+        retainedLength[index] = retainedLength[last];
+        retainedExpiry[index] = retainedExpiry[last];
+        retainedBytes -= length;
+        space.retainHuge(-length);
+    }
+
+    /** Memory is short: unmaps every retained map. */
+    synchronized void unmapRetained() {
+        while (retainedCount > 0) {
+            long address = retainedAddress[retainedCount - 1];
+            long length = retainedLength[retainedCount - 1];
+            removeRetained(retainedCount - 1);
+            Os.unmap(address, length);
+        }
     }
 
     /** Maps {@code length} bytes counted against the limit but not listed as a block (arenas). */
@@ -79,8 +187,8 @@ final class HugeBlocks {
             throw Errors.sizeMismatch(address, size, block.length);
         }
         if (blocks.remove(address, block)) {
-            Os.unmap(address, block.length);
             space.uncommitHuge(block.length);
+            release(address, block.length);
             block.heap.hugeBytesInUse.add(-block.length);
             block.heap.hugeFrees.increment();
             return true;
@@ -110,8 +218,8 @@ final class HugeBlocks {
         for (var entry : blocks.entrySet()) {
             Block block = entry.getValue();
             if (block.heap == heap && blocks.remove(entry.getKey(), block)) {
-                Os.unmap(entry.getKey(), block.length);
                 space.uncommitHuge(block.length);
+                release(entry.getKey(), block.length);
                 heap.hugeBytesInUse.add(-block.length);
                 heap.hugeFrees.increment();
                 freed++;
@@ -125,5 +233,6 @@ final class HugeBlocks {
             Os.unmap(entry.getKey(), entry.getValue().length);
         }
         blocks.clear();
+        unmapRetained();
     }
 }
