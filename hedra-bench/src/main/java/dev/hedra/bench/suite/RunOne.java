@@ -28,7 +28,8 @@ import java.util.Locale;
  * </ul>
  *
  * <p>Before the measured run, the same workload runs once on the same allocator at a small scale
- * ({@code --warmup-scale}, default 0.02) so that the JIT has compiled its paths (trace replays
+ * ({@code --warmup-scale}, default 0.02), repeated for at least 0.6 s, so that the JIT has
+ * compiled its paths (trace replays
  * warm up inside their run and skip this). The resident
  * baseline is read before the warm-up: memory an allocator keeps cached from it is the allocator's
  * (reading it after would credit an allocator that never returns memory with using none). Peaks
@@ -47,6 +48,9 @@ public final class RunOne {
     public static final String RESULT_PREFIX = "RESULT ";
 
     private static final double DEFAULT_WARMUP_SCALE = 0.02;
+    /** The warm-up repeats until this much time has passed (or MAX_WARMUP_ROUNDS rounds). */
+    private static final long WARMUP_NANOS = 600_000_000L;
+    private static final int MAX_WARMUP_ROUNDS = 40;
 
     private RunOne() {}
 
@@ -111,8 +115,16 @@ public final class RunOne {
                 SuiteAllocators.byName(allocatorName, SuiteWorkloads.freesAcrossThreads(workload))) {
             long baseline = ResidentMemoryMeter.residentBytes();
             if (warmupScale > 0 && !SuiteWorkloads.warmsUpItself(workload)) {
-                System.err.println("warm-up: " + workloadName + " on " + allocatorName + " at scale " + warmupScale);
-                workload.run(allocator, delta -> {}, warmupScale);
+                // Repeated for at least WARMUP_NANOS: one small round leaves a JIT-compiled
+                // allocator (Hedra, the Java peers) half compiled, which native peers never are.
+                long deadline = System.nanoTime() + WARMUP_NANOS;
+                int rounds = 0;
+                do {
+                    workload.run(allocator, delta -> {}, warmupScale);
+                    rounds++;
+                } while (System.nanoTime() - deadline < 0 && rounds < MAX_WARMUP_ROUNDS);
+                System.err.println("warm-up: " + workloadName + " on " + allocatorName + ", " + rounds
+                        + " round(s) at scale " + warmupScale);
             }
             System.gc(); // the warm-up's garbage goes now, not during the run (the heap is fixed and resident)
             long afterWarmup = ResidentMemoryMeter.residentBytes() - baseline;
