@@ -68,17 +68,6 @@ final class HeapRegistry {
         space.onPressure(this::reclaim);
     }
 
-    /** The calling thread's heap. {@link HedraAllocator} inlines the table lookup itself. */
-    ThreadHeap current() {
-        Thread thread = Thread.currentThread();
-        ThreadHeap[] table = byThreadId;
-        ThreadHeap heap = table[(int) thread.threadId() & (table.length - 1)];
-        if (heap != null && heap.ownerThread == thread) {
-            return heap;
-        }
-        return currentSlow(thread);
-    }
-
     /** A thread whose slot does not hold its heap: the thread-local, and a try to take the slot. */
     ThreadHeap currentSlow(Thread thread) {
         ThreadHeap heap = current.get();

@@ -212,26 +212,19 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public long realloc(long address, long newSize) {
-        if (address == 0) {
-            return malloc(newSize);
+        ThreadHeap heap = currentHeap();
+        if (heap.shared) {
+            heap.lock.lock();
+            try {
+                return reallocIn(heap, address, newSize);
+            } finally {
+                heap.lock.unlock();
+            }
         }
-        checkSize(newSize);
-        long usable = usableSize(address);
-        if (sizeMatches(address, newSize)) {
-            return address;
-        }
-        long moved = malloc(newSize);
-        MemorySegment.copy(EVERYTHING, address, EVERYTHING, moved, Math.min(usable, newSize));
-        try {
-            free(address);
-        } catch (RuntimeException e) { // the old block was bad (a double free): undo, report
-            free(moved);
-            throw e;
-        }
-        return moved;
+        return reallocIn(heap, address, newSize);
     }
 
-    /** {@code realloc} whose new block comes from {@code heap}, which the caller has locked. */
+    /** {@code realloc} whose new block comes from {@code heap}, which the caller owns or has locked. */
     long reallocIn(ThreadHeap heap, long address, long newSize) {
         if (address == 0) {
             return mallocIn(heap, newSize);

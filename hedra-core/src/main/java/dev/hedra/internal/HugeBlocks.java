@@ -168,11 +168,6 @@ final class HugeBlocks {
         }
     }
 
-    /** Whether {@code address} is a live huge block. */
-    boolean contains(long address) {
-        return blocks.containsKey(address);
-    }
-
     /**
      * Frees the huge block at {@code address}; {@code size} is from a sized free, or -1.
      *

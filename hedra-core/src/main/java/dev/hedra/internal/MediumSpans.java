@@ -27,8 +27,7 @@ final class MediumSpans {
     private final int[] listHead = new int[MediumArea.GRANULES + 1];
     private final long[] listNonEmpty = new long[(MediumArea.GRANULES >>> 6) + 1];
 
-    // statistics, guarded by this
-    long allocations;
+    // statistics, guarded by this (allocations are counted by the heap)
     long frees;
     long bytesInUse;
     private boolean areaTaken;
@@ -81,7 +80,6 @@ final class MediumSpans {
             link(area, blockStart + wanted);
         }
         area.usedGranules += wanted;
-        allocations++;
         bytesInUse += (long) wanted << MediumArea.GRANULE_SHIFT;
         return area.address(blockStart);
     }
@@ -173,10 +171,6 @@ final class MediumSpans {
 
     synchronized long bytesInUse() {
         return bytesInUse;
-    }
-
-    synchronized int areaCount() {
-        return areaCount;
     }
 
     private int checkedStart(MediumArea area, long address) {

@@ -203,11 +203,4 @@ final class SlabPage {
         return Long.compareUnsigned(address - base, span) < 0;
     }
 
-    long blockAddress(int index) {
-        return base + (long) index * blockSize;
-    }
-
-    boolean isFull() {
-        return used == capacity;
-    }
 }
