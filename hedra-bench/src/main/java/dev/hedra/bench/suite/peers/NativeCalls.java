@@ -11,6 +11,11 @@ import java.lang.invoke.MethodHandle;
  * Downcall handles into a native allocator, made the way the JMH peers make them: pointers and
  * sizes cross as {@code long}, and calls are {@linkplain Linker.Option#critical(boolean) critical}
  * (an allocator never blocks for long and never upcalls).
+ *
+ * <p>Why each native peer is a class of its own with the same shape: its handles must be
+ * {@code static final} for the JIT to treat them as constants and inline the downcalls. One
+ * shared class with the handles in instance fields would call through them slower, and so would
+ * handicap the peers that Hedra is measured against.
  */
 final class NativeCalls {
 
