@@ -211,7 +211,9 @@ public final class ResidentMemoryMeter implements MemoryMeter, AutoCloseable {
 
     // Caller holds this object's lock.
     private void sample() {
-        long resident = readResident() - baseline;
+        // Never below 0: the JVM may give back memory it held at the baseline, and a negative
+        // sample would leave the peak (0 at start) matching no point of the timeline.
+        long resident = Math.max(0, readResident() - baseline);
         peakResident = Math.max(peakResident, resident);
         if (samples == sampleMillis.length) {
             sampleMillis = Arrays.copyOf(sampleMillis, samples * 2);
