@@ -122,4 +122,86 @@ class RemoteFreeTest {
             set.freeAll();
         }
     }
+
+    /**
+     * A steady hand-off through a short queue: a producer allocates 64-byte blocks, a consumer
+     * checks and frees each. When remote frees give the producer's current page back only a few
+     * blocks, the producer moves to another page rather than chase the consumer; this checks that
+     * the move keeps memory bounded (a few pages for about a thousand live blocks) and that no
+     * block is handed out twice.
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void aSteadyHandOffKeepsFewPages(ThreadKind kind) {
+        int blocks = 300_000;
+        int inFlight = 1024;
+        try (NativeAllocator hedra = Hedra.builder().name("hand-off").build()) {
+            BlockingQueue<Long> queue = new ArrayBlockingQueue<>(inFlight);
+            List<ThreadKind.Body> bodies = List.of(
+                    () -> {
+                        for (int i = 0; i < blocks; i++) {
+                            long address = hedra.malloc(64);
+                            Blocks.writeCookie(address, 64);
+                            queue.put(address);
+                        }
+                        queue.put(POISON);
+                    },
+                    () -> {
+                        for (Long address = queue.take(); !address.equals(POISON); address = queue.take()) {
+                            Blocks.checkCookie(address, 64);
+                            hedra.free(address, 64);
+                        }
+                    });
+            kind.runAll(Duration.ofSeconds(100), bodies);
+            AllocatorStats stats = hedra.stats();
+            assertEquals(0, stats.liveBlocks(), () -> "live blocks at the end:\n" + stats);
+            // 1,025 live blocks at most, plus the two threads' own: a 64 KiB page holds 1,024.
+            assertTrue(stats.peakBytesInUse() <= 1100 * 64, () -> "peak in use:\n" + stats);
+            assertTrue(stats.peakBytesCommitted() <= 4 * 64 * KiB, () -> "pages taken for about a thousand live "
+                    + "blocks (at most four expected):\n" + stats);
+        }
+    }
+
+    /**
+     * At the memory limit, a producer whose current page got only a few blocks back from another
+     * thread cannot take a fresh page instead: it must use those blocks rather than fail.
+     */
+    @ParameterizedTest
+    @EnumSource(ThreadKind.class)
+    void atTheLimitAFewRemoteFreesAreEnough(ThreadKind kind) {
+        long limit = 4 * MiB;
+        try (NativeAllocator hedra = Hedra.builder().name("limited-hand-off").memoryLimit(limit).build()) {
+            List<Long> live = new ArrayList<>();
+            long[] reused = new long[3];
+            kind.runAll(Duration.ofSeconds(60), List.of(() -> {
+                try {
+                    while (true) {
+                        long address = hedra.malloc(64);
+                        Blocks.writeCookie(address, 64);
+                        live.add(address);
+                    }
+                } catch (OutOfMemoryError expected) {
+                    // the limit is reached; the current page is full
+                }
+                // The last three blocks sit in the current page; another thread frees them.
+                List<Long> last = new ArrayList<>(live.subList(live.size() - 3, live.size()));
+                live.subList(live.size() - 3, live.size()).clear();
+                Thread freer = Thread.ofPlatform().start(() -> last.forEach(a -> hedra.free(a, 64)));
+                freer.join();
+                for (int i = 0; i < reused.length; i++) {
+                    reused[i] = hedra.malloc(64);
+                }
+            }));
+            for (long address : live) {
+                Blocks.checkCookie(address, 64);
+                hedra.free(address, 64);
+            }
+            for (long address : reused) {
+                hedra.free(address, 64);
+            }
+            AllocatorStats stats = hedra.stats();
+            assertEquals(0, stats.liveBlocks(), () -> "live blocks at the end:\n" + stats);
+            assertTrue(stats.peakBytesCommitted() <= limit, () -> "committed past the limit:\n" + stats);
+        }
+    }
 }

@@ -103,16 +103,24 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         return MemorySegment.ofAddress(allocate()).reinterpret(blockSize);
     }
 
-    /** Owner, slow path: the current page is full. */
+    /**
+     * Owner, slow path: the current page is full. As in {@link ThreadHeap}'s refill, blocks that
+     * other threads freed back into the current page are taken only when they are a quarter of
+     * it; fewer mean a consumer is still freeing there, and allocating behind it would collect
+     * again every few blocks. Another page is taken then, and this one fills up meanwhile.
+     */
     private long refill() {
         if (closed) {
             throw new IllegalStateException("pool " + name + " is closed");
         }
+        SlabPage full = current;
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            long address = current.allocate();
-            if (address != 0) {
-                return address;
+            if (full.capacity - full.used >= full.capacity >>> 2) {
+                long address = full.allocate();
+                if (address != 0) {
+                    return address;
+                }
             }
         }
         SlabPage page = available;
@@ -122,13 +130,25 @@ final class FixedSizePool extends PageOwner implements FixedPool {
                 emptyBytes -= pageSize;
             }
         } else {
-            long base = space.takeRun(pageSize >>> AddressSpace.UNIT_SHIFT, blockSize);
+            long base;
+            try {
+                base = space.takeRun(pageSize >>> AddressSpace.UNIT_SHIFT, blockSize);
+            } catch (OutOfMemoryError limitReached) {
+                long address = full.allocate(); // at the limit, the few blocks back will do
+                if (address != 0) {
+                    return address;
+                }
+                throw limitReached;
+            }
             page = new SlabPage(this, base, -1, blockSize, pageSize);
             space.map(page);
             if (pageCount == pages.length) {
                 pages = Arrays.copyOf(pages, pageCount * 2);
             }
             pages[pageCount++] = page;
+        }
+        if (full.used < full.capacity) {
+            list(full); // left behind with a few free blocks: listed, as every such page is
         }
         current = page;
         return page.allocate();

@@ -123,13 +123,27 @@ final class ThreadHeap extends PageOwner {
         return address;
     }
 
-    /** Owner, slow path: the current page of class {@code c} is full; find or make another. */
+    /**
+     * Owner, slow path: the current page of class {@code c} is full; find or make another.
+     *
+     * <p>Remote frees are collected first. If they gave the current page back a good share of
+     * its blocks (a quarter), allocation goes on there. If they gave back only a few, another
+     * thread is most likely still freeing into that page: allocating there would chase it a few
+     * blocks at a time through the same bitmap lines and collect again every few blocks (a
+     * producer/consumer pair did exactly that, 85 ns per block). Then another listed page is
+     * taken, a fresh one if there is none, and the page left behind fills up meanwhile. A class
+     * takes a fresh page only when every other page of it is full and the current one is at
+     * least three quarters used.
+     */
     private long refill(int c, long size) {
+        SlabPage full = current[c];
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            long address = current[c].allocate();
-            if (address != 0) {
-                return address;
+            if (full.capacity - full.used >= full.capacity >>> 2) {
+                long address = full.allocate();
+                if (address != 0) {
+                    return address;
+                }
             }
         }
         SlabPage page = available[c];
@@ -140,7 +154,16 @@ final class ThreadHeap extends PageOwner {
             }
         } else {
             int pageSize = classes.pageSize(c);
-            long base = space.takeRun(pageSize >>> AddressSpace.UNIT_SHIFT, size);
+            long base;
+            try {
+                base = space.takeRun(pageSize >>> AddressSpace.UNIT_SHIFT, size);
+            } catch (OutOfMemoryError limitReached) {
+                long address = full.allocate(); // at the limit, the few blocks back will do
+                if (address != 0) {
+                    return address;
+                }
+                throw limitReached;
+            }
             page = new SlabPage(this, base, c, classes.blockSize(c), pageSize);
             space.map(page);
             addPage(page);
@@ -149,6 +172,9 @@ final class ThreadHeap extends PageOwner {
                 samplePeak(page.blockSize, true); // the block about to be handed out counts
             }
             registry.onFreshPage();
+        }
+        if (full.used < full.capacity) {
+            list(full); // left behind with a few free blocks: listed, as every such page is
         }
         setCurrent(c, page);
         return page.allocate();
