@@ -44,6 +44,9 @@ public interface HedraArena extends Arena {
      */
     HedraArena openChild();
 
-    /** Bytes asked of this arena so far (its children excluded). */
+    /**
+     * Bytes this arena has handed out so far, the padding that alignment left between segments
+     * included (its children's excluded).
+     */
     long bytesAllocated();
 }

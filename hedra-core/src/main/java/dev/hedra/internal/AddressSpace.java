@@ -52,7 +52,8 @@ final class AddressSpace {
     private long committed;
     private long peakCommitted;
     private long reserved;
-    private boolean closed;
+    /** Written under this object's lock; read without it by {@link #isClosed}. */
+    private volatile boolean closed;
 
     AddressSpace(Config config, long regionSize) {
         this.name = config.name();
@@ -326,7 +327,7 @@ final class AddressSpace {
         reserved = 0;
     }
 
-    synchronized boolean isClosed() {
+    boolean isClosed() {
         return closed;
     }
 

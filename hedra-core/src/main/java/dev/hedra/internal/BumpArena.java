@@ -28,6 +28,11 @@ final class BumpArena implements HedraArena {
     static final int CHUNK = (int) AddressSpace.UNIT;
     /** Larger requests get a block of their own rather than a slice of a chunk. */
     private static final long LARGE = CHUNK / 4;
+    /**
+     * The offset of an arena with no chunk yet, or closed: past any chunk, so that the one bounds
+     * check of the fast path sends the allocation to {@link #nextChunk}, which sorts out which.
+     */
+    private static final int NO_ROOM = 1 << 30;
 
     private final HedraAllocator allocator;
     private final Arena session;
@@ -35,11 +40,16 @@ final class BumpArena implements HedraArena {
     private final BumpArena parent;
     /** The thread of a confined arena; null for a shared one. */
     private final Thread owner;
+    /**
+     * The owner's heap, for a confined arena: it opens, takes chunks and closes on that thread
+     * only. Null for a shared arena, whose chunks go to the heap of whichever thread asks.
+     */
+    private final ThreadHeap ownerHeap;
     private List<BumpArena> children;
 
     private MemorySegment chunk;   // the current chunk, with this arena's scope
     private long chunkBase;
-    private int offset = CHUNK;    // none yet: the first allocation takes a chunk
+    private int offset = NO_ROOM;  // none yet: the first allocation takes a chunk
     private int dirty;
     private static final long[] NONE = new long[0];
     // Earlier chunks with their dirty marks; the current one is chunkBase and dirty/offset.
@@ -51,7 +61,8 @@ final class BumpArena implements HedraArena {
     private long[] largeBases = NONE;
     private long[] largeLengths = NONE;
     private int largeCount;
-    private long bytesAllocated;
+    /** Bytes handed out in earlier chunks and large blocks; the current chunk's are its offset. */
+    private long bytesBefore;
     private boolean closed;
 
     BumpArena(HedraAllocator allocator, boolean shared, BumpArena parent) {
@@ -59,8 +70,9 @@ final class BumpArena implements HedraArena {
         this.shared = shared;
         this.parent = parent;
         this.owner = shared ? null : Thread.currentThread();
+        this.ownerHeap = shared ? null : allocator.arenaHeap();
         this.session = shared ? Arena.ofShared() : Arena.ofConfined();
-        allocator.arenaOpened(1);
+        allocator.arenaOpened(ownerHeap, 1);
     }
 
     @Override
@@ -88,20 +100,27 @@ final class BumpArena implements HedraArena {
         return allocateChecked(byteSize, byteAlignment, zero);
     }
 
+    /**
+     * The fast path: the thread check, one bounds check, a bump. Whether the arena is closed is
+     * checked only off it: a closed arena's offset is {@link #NO_ROOM}, so every request goes to
+     * {@link #nextChunk} or {@link #allocateLarge}, and both check.
+     */
     private MemorySegment allocateChecked(long byteSize, long byteAlignment, boolean zero) {
-        checkOpenAndThread();
-        if (byteSize > LARGE || byteAlignment > LARGE) {
+        // The thread first, as the JDK's confined arenas check it.
+        if (owner != null && owner != Thread.currentThread()) {
+            throw wrongThread();
+        }
+        if ((byteSize | byteAlignment) > LARGE) { // both are known non-negative here
             return allocateLarge(byteSize, byteAlignment, zero);
         }
         int size = (int) byteSize;
         // Chunks are 64 KiB aligned, so an offset aligned within the chunk is aligned in memory.
         int start = (int) ((offset + byteAlignment - 1) & -byteAlignment);
-        if (start + size > CHUNK || !hasChunk) {
+        if (start + size > CHUNK) {
             nextChunk();
             start = 0;
         }
         offset = start + size;
-        bytesAllocated += size;
         if (zero && start < dirty) {
             zeroDirtyRest(start);
         }
@@ -124,6 +143,7 @@ final class BumpArena implements HedraArena {
      * {@link #close()} releases it.
      */
     private MemorySegment allocateLarge(long byteSize, long byteAlignment, boolean zero) {
+        checkOpenAndThread();
         if (byteSize > HedraAllocator.MAX_SIZE - byteAlignment) {
             // As the JDK's arenas do: a size no system could map is an OutOfMemoryError.
             throw new OutOfMemoryError("arena cannot allocate " + byteSize + " bytes aligned to " + byteAlignment);
@@ -136,14 +156,17 @@ final class BumpArena implements HedraArena {
         long address = allocator.takeArenaLarge(length, byteSize, byteAlignment);
         largeBases[largeCount] = address;
         largeLengths[largeCount++] = length;
-        bytesAllocated += byteSize;
+        bytesBefore += byteSize;
         return MemorySegment.ofAddress(address).reinterpret(byteSize, session, null);
     }
 
+    /** Off the fast path: the request does not fit the current chunk, or there is none, or closed. */
     private void nextChunk() {
+        checkOpenAndThread();
         // Take the new chunk first: if that fails (OutOfMemoryError) nothing has changed.
-        long encoded = allocator.takeArenaChunk();
+        long encoded = allocator.takeArenaChunk(ownerHeap);
         if (hasChunk) {
+            bytesBefore += offset;
             if (chunkCount == chunks.length) {
                 chunks = Arrays.copyOf(chunks, Math.max(4, chunkCount * 2));
                 dirtyMarks = Arrays.copyOf(dirtyMarks, chunks.length);
@@ -191,10 +214,14 @@ final class BumpArena implements HedraArena {
     public long bytesAllocated() {
         if (shared) {
             synchronized (this) {
-                return bytesAllocated;
+                return handedOut();
             }
         }
-        return bytesAllocated;
+        return handedOut();
+    }
+
+    private long handedOut() {
+        return bytesBefore + (hasChunk ? offset : 0);
     }
 
     @Override
@@ -235,13 +262,15 @@ final class BumpArena implements HedraArena {
         }
         session.close(); // throws as the JDK's arenas do: already closed, or the wrong thread
         closed = true;
-        allocator.arenaOpened(-1);
+        allocator.arenaOpened(ownerHeap, -1);
+        bytesBefore = handedOut(); // kept for bytesAllocated() after close
         if (hasChunk) {
-            allocator.returnArenaChunk(chunkBase, Math.max(dirty, offset));
+            allocator.returnArenaChunk(ownerHeap, chunkBase, Math.max(dirty, offset));
             hasChunk = false;
         }
+        offset = NO_ROOM;
         for (int i = 0; i < chunkCount; i++) {
-            allocator.returnArenaChunk(chunks[i], dirtyMarks[i]);
+            allocator.returnArenaChunk(ownerHeap, chunks[i], dirtyMarks[i]);
         }
         for (int i = 0; i < largeCount; i++) {
             allocator.releaseArenaLarge(largeBases[i], largeLengths[i]);
@@ -266,16 +295,20 @@ final class BumpArena implements HedraArena {
     private void checkOpenAndThread() {
         // The thread first, as the JDK's confined arenas check it.
         if (owner != null && owner != Thread.currentThread()) {
-            throw new WrongThreadException("Attempted access outside owning thread");
+            throw wrongThread();
         }
         if (closed) {
             throw new IllegalStateException("Already closed");
         }
     }
 
+    private static WrongThreadException wrongThread() {
+        return new WrongThreadException("Attempted access outside owning thread");
+    }
+
     @Override
     public String toString() {
         return (shared ? "shared" : "confined") + " Hedra arena of " + allocator + ", "
-                + bytesAllocated + " bytes allocated" + (closed ? ", closed" : "");
+                + bytesAllocated() + " bytes allocated" + (closed ? ", closed" : "");
     }
 }

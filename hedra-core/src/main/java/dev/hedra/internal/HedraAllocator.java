@@ -496,10 +496,21 @@ public final class HedraAllocator implements NativeAllocator {
         return new BumpArena(this, true, null);
     }
 
-    /** Counts an arena (or child arena) opened (+1) or closed (-1). */
-    void arenaOpened(int delta) {
+    /**
+     * The calling thread's heap, for an arena: a confined arena keeps its owner's, so that its
+     * opening, chunks and closing each skip the lookup. Any other caller passes null, and the
+     * methods below look the heap up.
+     */
+    ThreadHeap arenaHeap() {
+        return currentHeap();
+    }
+
+    /** Counts an arena (or child arena) opened (+1) or closed (-1) on {@code heap}'s thread. */
+    void arenaOpened(ThreadHeap heap, int delta) {
         // Counted in the calling thread's heap, without atomics; close() adds them up.
-        ThreadHeap heap = currentHeap();
+        if (heap == null) {
+            heap = currentHeap();
+        }
         if (heap.shared) {
             heap.lock.lock();
             try {
@@ -513,20 +524,22 @@ public final class HedraAllocator implements NativeAllocator {
     }
 
     /** A 64 KiB arena chunk, as {@code base | ceil(dirtyBytes / 8)}: from the caller's cache if it has one. */
-    long takeArenaChunk() {
-        ThreadHeap heap = currentHeap();
+    long takeArenaChunk(ThreadHeap heap) {
+        if (heap == null) {
+            heap = currentHeap();
+        }
         if (heap.shared) {
             heap.lock.lock();
             try {
-                return takeArenaChunk(heap);
+                return popArenaChunk(heap);
             } finally {
                 heap.lock.unlock();
             }
         }
-        return takeArenaChunk(heap);
+        return popArenaChunk(heap);
     }
 
-    private long takeArenaChunk(ThreadHeap heap) {
+    private long popArenaChunk(ThreadHeap heap) {
         long chunk = heap.popArenaChunk();
         return chunk != 0 ? chunk : space.takeZeroedRun(1, BumpArena.CHUNK); // zero: dirty mark 0
     }
@@ -564,9 +577,11 @@ public final class HedraAllocator implements NativeAllocator {
     }
 
     /** Takes back a closed arena's chunk whose first {@code dirtyBytes} may hold data. */
-    void returnArenaChunk(long base, int dirtyBytes) {
+    void returnArenaChunk(ThreadHeap heap, long base, int dirtyBytes) {
         long encoded = base | ((dirtyBytes + 7) >>> 3);
-        ThreadHeap heap = currentHeap();
+        if (heap == null) {
+            heap = currentHeap();
+        }
         boolean kept;
         if (heap.shared) {
             heap.lock.lock();
