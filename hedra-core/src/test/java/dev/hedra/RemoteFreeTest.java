@@ -172,7 +172,6 @@ class RemoteFreeTest {
         long limit = 4 * MiB;
         try (NativeAllocator hedra = Hedra.builder().name("limited-hand-off").memoryLimit(limit).build()) {
             List<Long> live = new ArrayList<>();
-            long[] reused = new long[3];
             kind.runAll(Duration.ofSeconds(60), List.of(() -> {
                 try {
                     while (true) {
@@ -183,20 +182,23 @@ class RemoteFreeTest {
                 } catch (OutOfMemoryError expected) {
                     // the limit is reached; the current page is full
                 }
-                // The last three blocks sit in the current page; another thread frees them.
-                List<Long> last = new ArrayList<>(live.subList(live.size() - 3, live.size()));
-                live.subList(live.size() - 3, live.size()).clear();
-                Thread freer = Thread.ofPlatform().start(() -> last.forEach(a -> hedra.free(a, 64)));
-                freer.join();
-                for (int i = 0; i < reused.length; i++) {
-                    reused[i] = hedra.malloc(64);
+                // The last three blocks sit in the current page; another thread frees them, and
+                // the owner allocates three again. Every fourth such refill in a row would take a
+                // fresh page, which the limit forbids, so the rounds cover that case too.
+                for (int round = 0; round < 8; round++) {
+                    List<Long> last = new ArrayList<>(live.subList(live.size() - 3, live.size()));
+                    live.subList(live.size() - 3, live.size()).clear();
+                    Thread freer = Thread.ofPlatform().start(() -> last.forEach(a -> hedra.free(a, 64)));
+                    freer.join();
+                    for (int i = 0; i < 3; i++) {
+                        long address = hedra.malloc(64);
+                        Blocks.writeCookie(address, 64);
+                        live.add(address);
+                    }
                 }
             }));
             for (long address : live) {
                 Blocks.checkCookie(address, 64);
-                hedra.free(address, 64);
-            }
-            for (long address : reused) {
                 hedra.free(address, 64);
             }
             AllocatorStats stats = hedra.stats();

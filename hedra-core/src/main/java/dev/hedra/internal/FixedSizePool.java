@@ -32,6 +32,8 @@ final class FixedSizePool extends PageOwner implements FixedPool {
 
     // owner only (or under the lock)
     private SlabPage current;
+    /** Refills in a row that found few blocks back and no other page (see refill); owner only. */
+    private int poorRefills;
     private SlabPage lastFreed;
     private SlabPage available;
     private SlabPage[] pages = new SlabPage[8];
@@ -107,7 +109,9 @@ final class FixedSizePool extends PageOwner implements FixedPool {
      * Owner, slow path: the current page is full. As in {@link ThreadHeap}'s refill, blocks that
      * other threads freed back into the current page are taken only when they are a quarter of
      * it; fewer mean a consumer is still freeing there, and allocating behind it would collect
-     * again every few blocks. Another page is taken then, and this one fills up meanwhile.
+     * again every few blocks. Another listed page is taken then, and this one fills up
+     * meanwhile; with none listed, the few blocks serve unless this is the
+     * {@link ThreadHeap#POOR_REFILLS}th poor refill in a row, which takes a fresh page.
      */
     private long refill() {
         if (closed) {
@@ -116,7 +120,15 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         SlabPage full = current;
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            if (full.capacity - full.used >= full.capacity >>> 2) {
+            boolean poor = full.capacity - full.used < full.capacity >>> 2;
+            if (!poor) {
+                poorRefills = 0;
+            } else if (available == null && ++poorRefills < ThreadHeap.POOR_REFILLS) {
+                poor = false; // use the few blocks this time
+            } else {
+                poorRefills = 0;
+            }
+            if (!poor) {
                 long address = full.allocate();
                 if (address != 0) {
                     return address;

@@ -24,6 +24,8 @@ final class ThreadHeap extends PageOwner {
     /** Statistics slots past the small classes. */
     static final int MEDIUM = SizeClasses.MAX_COUNT;
     static final int HUGE = SizeClasses.MAX_COUNT + 1;
+    /** Poor refills in a row (see {@link #refill}) after which a class takes a fresh page. */
+    static final int POOR_REFILLS = 4;
     /** Largest size served through {@link #currentBySize}. */
     static final int DIRECT_MAX = 1024;
     /** Arena chunks a heap keeps for the next arena its thread opens (1 MiB). */
@@ -57,6 +59,8 @@ final class ThreadHeap extends PageOwner {
      */
     private SlabPage lastFreed = NO_PAGE;
     private final SlabPage[] available = new SlabPage[SizeClasses.MAX_COUNT]; // owner only
+    /** Refills in a row, per class, that found few blocks back and no other page; owner only. */
+    private final byte[] poorRefills = new byte[SizeClasses.MAX_COUNT];
     private long emptyBytes;                                  // owner only
     private SlabPage[] pages = new SlabPage[16];              // owner only; every live page
     private int nextPeakSample;                               // owner only
@@ -131,15 +135,25 @@ final class ThreadHeap extends PageOwner {
      * thread is most likely still freeing into that page: allocating there would chase it a few
      * blocks at a time through the same bitmap lines and collect again every few blocks (a
      * producer/consumer pair did exactly that, 85 ns per block). Then another listed page is
-     * taken, a fresh one if there is none, and the page left behind fills up meanwhile. A class
-     * takes a fresh page only when every other page of it is full and the current one is at
-     * least three quarters used.
+     * taken if there is one, and the page left behind fills up meanwhile. If there is none, the
+     * few blocks are used, unless this is the {@link #POOR_REFILLS}th such refill of the class in
+     * a row: then a fresh page is taken, so a steady chase ends while a page that only now and
+     * then gets a few blocks back does not cost a page. A class takes a fresh page this way only
+     * when every other page of it is full and the current one is at least three quarters used.
      */
     private long refill(int c, long size) {
         SlabPage full = current[c];
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            if (full.capacity - full.used >= full.capacity >>> 2) {
+            boolean poor = full.capacity - full.used < full.capacity >>> 2;
+            if (!poor) {
+                poorRefills[c] = 0;
+            } else if (available[c] == null && ++poorRefills[c] < POOR_REFILLS) {
+                poor = false; // use the few blocks this time
+            } else {
+                poorRefills[c] = 0;
+            }
+            if (!poor) {
                 long address = full.allocate();
                 if (address != 0) {
                     return address;

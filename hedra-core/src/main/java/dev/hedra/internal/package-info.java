@@ -8,7 +8,9 @@
  *                    dead threads' heaps, shared locked heaps for virtual threads
  *   PageOwner        what owns slab pages (a heap or a pool): the remote-free queue
  *   ThreadHeap       per size class: the current slab page and a list of pages with room;
- *                    the owner allocates and frees with plain reads and writes
+ *                    the owner allocates and frees with plain reads and writes; a current
+ *                    page that remote frees refill by less than a quarter is left to fill up
+ *                    (allocating behind a consumer thread would chase it block by block)
  *   SlabPage         one run of 64 KiB units holding blocks of one class end to end; two
  *                    bitmaps: free (owner) and deferred (remote frees, atomic OR)
  *   RemoteFrees      the deferred-free protocol: one atomic OR per remote free, plus one CAS
@@ -16,7 +18,8 @@
  *   SizeClasses      size -&gt; class (one table load), class -&gt; block size, alignment, page size
  *   MediumSpans      32 KiB .. 2 MiB: best fit over 4 MiB areas in 4 KiB granules, merging
  *   MediumArea       one such area's span tables
- *   HugeBlocks       above 2 MiB: direct maps, unmapped on free
+ *   HugeBlocks       above 2 MiB: direct maps; a freed one is retained (32 MiB at most) for
+ *                    the purge delay and reused trimmed to size, then unmapped
  *   AddressSpace     reserved regions, runs of units, address -&gt; page and area tables, the
  *                    committed-bytes limit, runs retained for the purge delay
  *   Os               mmap / munmap / madvise: the only downcalls, all on slow paths
