@@ -128,14 +128,21 @@ public final class Suite {
             }
         }
 
-        var plan = new ArrayList<Pair>();
+        var pairs = new ArrayList<Pair>();
         for (WorkloadEntry workload : workloads) {
             for (AllocatorEntry allocator : allocators) {
-                plan.add(new Pair(workload.name(), allocator.name()));
+                pairs.add(new Pair(workload.name(), allocator.name()));
             }
         }
-        out.printf("  runs       %d (%d workload(s) x %d allocator(s)), one JVM each%n%n",
-                plan.size(), workloads.size(), allocators.size());
+        // Rounds over all pairs rather than a pair's runs back to back: a slow spell of the
+        // machine then falls on every allocator alike.
+        var plan = new ArrayList<Pair>();
+        for (int round = 0; round < options.runs(); round++) {
+            plan.addAll(pairs);
+        }
+        out.printf("  runs       %d (%d workload(s) x %d allocator(s)%s), one JVM each%n%n",
+                plan.size(), workloads.size(), allocators.size(),
+                options.runs() > 1 ? " x " + options.runs() + " rounds" : "");
 
         var process = new SuiteProcess(Path.of(System.getProperty("java.home"), "bin", "java"),
                 System.getProperty("java.class.path"), mainClass, jemalloc, options.timeout(), directory.resolve("logs"));
@@ -156,6 +163,11 @@ public final class Suite {
             }
         }
         Runtime.getRuntime().removeShutdownHook(killChild);
+        if (options.runs() > 1) {
+            out.println();
+            printSpread(out, pairs, runs);
+            runs = new ArrayList<>(medianRuns(pairs, runs));
+        }
 
         var results = new SuiteResults(settings,
                 workloads.stream().map(w -> new WorkloadInfo(w.name(), w.description())).toList(),
@@ -185,6 +197,54 @@ public final class Suite {
         return failures == 0 ? 0 : 1;
     }
 
+    /**
+     * Per pair, the run whose headline metric is the median of the pair's measured runs (the
+     * lower middle one for an even count). A pair with a failed run keeps that failure instead:
+     * a crash now and then is a finding, not noise to be voted away.
+     */
+    static List<RunRecord> medianRuns(List<Pair> pairs, List<RunRecord> runs) {
+        var kept = new ArrayList<RunRecord>();
+        for (Pair pair : pairs) {
+            List<RunRecord> mine = runsOf(pair, runs);
+            Optional<RunRecord> failed = mine.stream().filter(run -> !run.isMeasured()).findFirst();
+            if (failed.isPresent()) {
+                kept.add(failed.get());
+                continue;
+            }
+            List<RunRecord> sorted = mine.stream()
+                    .sorted(java.util.Comparator.comparingDouble(run -> run.result().orElseThrow().metric()))
+                    .toList();
+            kept.add(sorted.get((sorted.size() - 1) / 2));
+        }
+        return kept;
+    }
+
+    private static List<RunRecord> runsOf(Pair pair, List<RunRecord> runs) {
+        return runs.stream()
+                .filter(run -> run.workload().equals(pair.workload()) && run.allocator().equals(pair.allocator()))
+                .toList();
+    }
+
+    /** Each pair's headline metric over its runs: lowest, median, highest, and the spread. */
+    private static void printSpread(PrintStream out, List<Pair> pairs, List<RunRecord> runs) {
+        out.println("Spread over the runs (headline metric; the median run is the one reported)");
+        out.printf(Locale.ROOT, "%-22s %-16s %10s %10s %10s %8s%n", "workload", "allocator", "lowest", "median",
+                "highest", "hi/lo");
+        for (Pair pair : pairs) {
+            double[] metrics = runsOf(pair, runs).stream().filter(RunRecord::isMeasured)
+                    .mapToDouble(run -> run.result().orElseThrow().metric()).sorted().toArray();
+            if (metrics.length == 0) {
+                out.printf(Locale.ROOT, "%-22s %-16s %10s%n", pair.workload(), pair.allocator(), "failed");
+                continue;
+            }
+            double low = metrics[0];
+            double high = metrics[metrics.length - 1];
+            out.printf(Locale.ROOT, "%-22s %-16s %10s %10s %10s %7.2fx%n", pair.workload(), pair.allocator(),
+                    TextReport.metric(low), TextReport.metric(metrics[(metrics.length - 1) / 2]),
+                    TextReport.metric(high), low > 0 ? high / low : Double.NaN);
+        }
+    }
+
     private static String describe(RunRecord run) {
         String wall = String.format(Locale.ROOT, "%5.1f s", run.wallSeconds());
         if (run.result().isEmpty()) {
@@ -204,6 +264,8 @@ public final class Suite {
                 + " at " + System.getProperty("java.home"));
         settings.put("selection", (options.workloads().isEmpty() ? "the default selection: " : "")
                 + String.join(",", workloads.stream().map(WorkloadEntry::name).toList()));
+        settings.put("runs", options.runs() == 1 ? "1 per pair"
+                : options.runs() + " per pair, in rounds; the median run of each pair is reported");
         settings.put("scale", Double.toString(options.scale()) + (options.quick() ? " (--quick: rough figures)" : ""));
         settings.put("child JVM", String.join(" ", SuiteProcess.JVM_OPTIONS)
                 + jemalloc.map(library -> "; jemalloc with LD_PRELOAD=" + library).orElse(""));

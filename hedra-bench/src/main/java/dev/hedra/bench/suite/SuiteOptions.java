@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
  * @param micro whether to run the JMH comparison (workloads a-d) too
  * @param quick whether this is a smoke run (small scale; JMH's quick settings)
  * @param timeout how long one child JVM may run before it is killed and counted as failed
+ * @param runs how many times each pair runs (in interleaved rounds); the median run is kept
  * @param reportFrom a directory whose results.json is to be reported again, without running anything
  */
 record SuiteOptions(
@@ -35,6 +36,7 @@ record SuiteOptions(
         boolean micro,
         boolean quick,
         Duration timeout,
+        int runs,
         Optional<Path> reportFrom,
         boolean help) {
 
@@ -64,6 +66,7 @@ record SuiteOptions(
         boolean quick = false;
         boolean full = false;
         Duration timeout = DEFAULT_TIMEOUT;
+        int runs = 1;
         Optional<Path> reportFrom = Optional.empty();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
@@ -77,6 +80,7 @@ record SuiteOptions(
                 case "--out" -> out = Optional.of(Path.of(valueOf(args, ++i, arg)));
                 case "--micro" -> micro = true;
                 case "--timeout" -> timeout = Duration.ofMillis(Math.round(1000 * positive(valueOf(args, ++i, arg), arg)));
+                case "--runs" -> runs = count(valueOf(args, ++i, arg), arg);
                 case "--report" -> reportFrom = Optional.of(Path.of(valueOf(args, ++i, arg)));
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
@@ -94,7 +98,7 @@ record SuiteOptions(
         Optional<Path> from = reportFrom;
         Path outputDirectory = out.orElseGet(() -> from.orElseGet(() -> Path.of("results",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)))));
-        return new SuiteOptions(workloads, allocators, scale, outputDirectory, micro, quick, timeout, reportFrom,
+        return new SuiteOptions(workloads, allocators, scale, outputDirectory, micro, quick, timeout, runs, reportFrom,
                 help);
     }
 
@@ -184,6 +188,9 @@ record SuiteOptions(
                   --micro            also run the JMH comparison of workloads a-d (dev.hedra.bench.Compare,
                                      5-10 more minutes) and put its tables in the report
                   --timeout SECONDS  a run that takes longer is killed and counted as failed (default %d)
+                  --runs N           run every pair N times, in N rounds over all pairs, and keep each
+                                     pair's median run (by its headline metric); prints each pair's
+                                     spread. For noisy machines: N times the run time (default 1)
                   --report DIR       run nothing: print the tables of DIR/results.json again and rewrite
                                      its report.html (into --out DIR2 if given)
                   --help             print this
@@ -229,6 +236,19 @@ record SuiteOptions(
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[index];
+    }
+
+    private static int count(String text, String option) {
+        int value;
+        try {
+            value = Integer.parseInt(text.trim());
+        } catch (NumberFormatException notANumber) {
+            throw new IllegalArgumentException(option + " needs a whole number, not '" + text + "'");
+        }
+        if (value < 1 || value > 99) {
+            throw new IllegalArgumentException(option + " needs a number from 1 to 99, not '" + text + "'");
+        }
+        return value;
     }
 
     private static double positive(String text, String option) {

@@ -64,6 +64,8 @@ class SuiteOptionsTest {
         assertTrue(options.quick());
         assertEquals(Duration.ofSeconds(90), options.timeout());
         assertEquals(0.25, SuiteOptions.parse("--quick", "--scale", "0.25").scale());
+        assertEquals(1, options.runs());
+        assertEquals(3, SuiteOptions.parse("--runs", "3").runs());
     }
 
     @Test
@@ -73,6 +75,8 @@ class SuiteOptionsTest {
         assertMessage("--scale needs a positive number, not '-1'", "--scale", "-1");
         assertMessage("--scale needs a number, not 'big'", "--scale", "big");
         assertMessage("--full runs every workload; leave out --workloads", "--full", "--workloads", "larson");
+        assertMessage("--runs needs a number from 1 to 99, not '0'", "--runs", "0");
+        assertMessage("--runs needs a whole number, not '2.5'", "--runs", "2.5");
         var unknown = assertThrows(IllegalArgumentException.class,
                 () -> SuiteOptions.parse("--allocators", "tcmalloc").selectAllocators(CATALOG));
         assertEquals("unknown allocator 'tcmalloc'; known: hedra,glibc,mimalloc", unknown.getMessage());

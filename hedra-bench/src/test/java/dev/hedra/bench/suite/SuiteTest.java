@@ -42,6 +42,9 @@ class SuiteTest {
                 default -> {}
             }
             double nanos = (allocator.equals("hedra") ? 10 : 30) * scale;
+            if (allocator.equals("noisy")) { // 10, 50, 20, 10, 50, ... over the rounds
+                nanos = new double[] {10, 50, 20}[NoisyCounter.next()] * scale;
+            }
             if (allocator.equals("late")) {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> Runtime.getRuntime().halt(134)));
             }
@@ -52,6 +55,27 @@ class SuiteTest {
                     + ", \"lowerIsBetter\": true, \"peakResidentBytes\": " + (allocator.equals("hedra") ? 1 : 2) * 1048576
                     + ", \"peakLiveBytes\": 1000000, \"residentTimeline\": [[0, 0], [500, 1048576]],"
                     + " \"latencyNanos\": {}}");
+        }
+    }
+
+    /**
+     * How many times the noisy fake allocator has run, kept in a file named after the test JVM
+     * (each run is a new JVM, a child of the test's).
+     */
+    static final class NoisyCounter {
+        static Path file(long testPid) {
+            return Path.of(System.getProperty("java.io.tmpdir"), "hedra-suite-test-noisy-" + testPid);
+        }
+
+        static int next() {
+            try {
+                Path file = file(ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L));
+                int count = Files.exists(file) ? Integer.parseInt(Files.readString(file).trim()) : 0;
+                Files.writeString(file, Integer.toString(count + 1));
+                return count % 3;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 
@@ -119,6 +143,44 @@ class SuiteTest {
                 CATALOG, FakeRunOne.class.getName(), out, out));
         assertTrue(text.toString(StandardCharsets.UTF_8).contains("Targets"));
         assertEquals(Files.readString(directory.resolve(ResultFiles.HTML)), Files.readString(again.resolve(ResultFiles.HTML)));
+    }
+
+    /**
+     * {@code --runs 3}: three rounds over the pairs, the spread printed, and per pair the median
+     * run kept (the noisy fake gives 10, 50 and 20 ns on one workload: 20 is kept).
+     */
+    @Test
+    void repeatedRunsKeepEachPairsMedianRun() throws Exception {
+        SuiteCatalog catalog = new SuiteCatalog() {
+            @Override
+            public List<WorkloadEntry> workloads() {
+                return CATALOG.workloads();
+            }
+
+            @Override
+            public List<AllocatorEntry> allocators() {
+                return List.of(new AllocatorEntry("hedra", "Hedra", Optional.empty()),
+                        new AllocatorEntry("noisy", "10, 50, 20 ns in turn", Optional.empty()));
+            }
+        };
+        Path counter = NoisyCounter.file(ProcessHandle.current().pid());
+        Files.deleteIfExists(counter);
+        var text = new ByteArrayOutputStream();
+        var out = new PrintStream(text, true, StandardCharsets.UTF_8);
+        int status = Suite.run(new String[] {"--out", directory.toString(), "--workloads", "w1", "--runs", "3"},
+                catalog, FakeRunOne.class.getName(), out, out);
+        Files.deleteIfExists(counter);
+        String console = text.toString(StandardCharsets.UTF_8);
+
+        assertEquals(0, status, console);
+        assertTrue(console.contains("[6/6] w1 noisy "), console);
+        assertTrue(console.contains("Spread over the runs"), console);
+        SuiteResults results = ResultFiles.read(directory.resolve(ResultFiles.JSON));
+        assertEquals(2, results.runs().size(), "one run kept per pair");
+        assertEquals(20 * 0.2, results.run("w1", "noisy").orElseThrow().result().orElseThrow().metric(), 1e-9,
+                "the median of 10, 50 and 20 (at scale 0.2)");
+        assertEquals(10 * 0.2, results.run("w1", "hedra").orElseThrow().result().orElseThrow().metric(), 1e-9);
+        assertTrue(results.settings().get("runs").startsWith("3 per pair"), results.settings().toString());
     }
 
     @Test
