@@ -12,6 +12,7 @@ package dev.hedra.internal;
  * @param reservationSize bytes of address space reserved at a time (0: the default)
  * @param emptyPageBudget bytes of empty pages a heap keeps for reuse
  * @param purgeDelayMillis how long memory given back waits before it is returned to the system
+ * @param hugePages whether maps of 2 MiB and more ask the system for transparent huge pages
  */
 public record Config(
         String name,
@@ -22,11 +23,12 @@ public record Config(
         int slabPageSize,
         long reservationSize,
         long emptyPageBudget,
-        long purgeDelayMillis) {
+        long purgeDelayMillis,
+        boolean hugePages) {
 
     /** The defaults, named. */
     public static Config defaults(String name) {
-        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, 0, 4L << 20, 1000);
+        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, 0, 4L << 20, 1000, true);
     }
 
     /** Whether expensive internal consistency checks run; read once, so the JIT drops them when off. */

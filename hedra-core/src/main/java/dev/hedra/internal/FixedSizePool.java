@@ -32,8 +32,8 @@ final class FixedSizePool extends PageOwner implements FixedPool {
 
     // owner only (or under the lock)
     private SlabPage current;
-    /** Refills in a row that found few blocks back and no other page (see refill); owner only. */
-    private int poorRefills;
+    /** Poor refills in a row (see {@link PageOwner#staysOnCurrent}); owner only. */
+    private final byte[] poorRefills = new byte[1];
     private SlabPage lastFreed;
     private SlabPage available;
     private SlabPage[] pages = new SlabPage[8];
@@ -111,7 +111,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
      * it; fewer mean a consumer is still freeing there, and allocating behind it would collect
      * again every few blocks. Another listed page is taken then, and this one fills up
      * meanwhile; with none listed, the few blocks serve unless this is the
-     * {@link ThreadHeap#POOR_REFILLS}th poor refill in a row, which takes a fresh page.
+     * {@link PageOwner#POOR_REFILLS}th poor refill in a row, which takes a fresh page.
      */
     private long refill() {
         if (closed) {
@@ -120,15 +120,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         SlabPage full = current;
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            boolean poor = full.capacity - full.used < full.capacity >>> 2;
-            if (!poor) {
-                poorRefills = 0;
-            } else if (available == null && ++poorRefills < ThreadHeap.POOR_REFILLS) {
-                poor = false; // use the few blocks this time
-            } else {
-                poorRefills = 0;
-            }
-            if (!poor) {
+            if (staysOnCurrent(full, available != null, poorRefills, 0)) {
                 long address = full.allocate();
                 if (address != 0) {
                     return address;
@@ -146,11 +138,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             try {
                 base = space.takeRun(pageSize >>> AddressSpace.UNIT_SHIFT, blockSize);
             } catch (OutOfMemoryError limitReached) {
-                long address = full.allocate(); // at the limit, the few blocks back will do
-                if (address != 0) {
-                    return address;
-                }
-                throw limitReached;
+                return blockAtLimit(full, limitReached);
             }
             page = new SlabPage(this, base, -1, blockSize, pageSize);
             space.map(page);

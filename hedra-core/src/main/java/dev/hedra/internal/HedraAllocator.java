@@ -56,7 +56,7 @@ public final class HedraAllocator implements NativeAllocator {
                 : Math.min(DEFAULT_REGION, Math.max(MIN_REGION, roundUp(2 * config.memoryLimit(), 1L << 22)));
         this.space = new AddressSpace(config, region);
         this.heaps = new HeapRegistry(space, classes, name, config.emptyPageBudget(), this);
-        this.huge = new HugeBlocks(space, name, config.purgeDelayMillis());
+        this.huge = new HugeBlocks(space, name, config.purgeDelayMillis(), config.hugePages());
         space.onPressure(() -> {
             huge.unmapRetained();
             heaps.reclaim();

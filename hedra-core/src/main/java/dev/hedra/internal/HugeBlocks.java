@@ -21,6 +21,8 @@ final class HugeBlocks {
     private final AddressSpace space;
     private final String allocatorName;
     private final long purgeDelayNanos;
+    /** Whether fresh maps of {@link Os#HUGE_PAGE_SIZE} or more ask for transparent huge pages. */
+    private final boolean hugePages;
     private final ConcurrentHashMap<Long, Block> blocks = new ConcurrentHashMap<>();
 
     // Retained maps: guarded by this object's lock.
@@ -33,8 +35,9 @@ final class HugeBlocks {
     /** A live huge block: its mapped length, the heap whose statistics count it, and whether its map was reused. */
     private record Block(long length, ThreadHeap heap, boolean reused) {}
 
-    HugeBlocks(AddressSpace space, String allocatorName, long purgeDelayMillis) {
+    HugeBlocks(AddressSpace space, String allocatorName, long purgeDelayMillis, boolean hugePages) {
         this.space = space;
+        this.hugePages = hugePages;
         this.allocatorName = allocatorName;
         this.purgeDelayNanos = purgeDelayMillis * 1_000_000L;
     }
@@ -51,7 +54,7 @@ final class HugeBlocks {
         long address = takeRetained(length, Math.max(alignment, Os.PAGE_SIZE));
         boolean reused = address != 0;
         if (!reused) {
-            address = Os.reserve(length, Math.max(alignment, Os.PAGE_SIZE));
+            address = map(length, alignment);
         }
         if (address == 0) {
             space.uncommitHuge(length);
@@ -153,10 +156,24 @@ final class HugeBlocks {
         if (!space.commitHuge(length)) {
             throw space.limitReached(length, request);
         }
-        long address = Os.reserve(length, Math.max(alignment, Os.PAGE_SIZE));
+        long address = map(length, alignment);
         if (address == 0) {
             space.uncommitHuge(length);
             throw Errors.system(allocatorName, request, Os.lastError());
+        }
+        return address;
+    }
+
+    /**
+     * A fresh map of {@code length} bytes at {@code alignment}, or 0 if the system refuses. A map
+     * of a huge page or more is aligned to one and asks for huge pages (if so configured), so the
+     * system can fault it in 2 MiB at a time.
+     */
+    private long map(long length, long alignment) {
+        boolean huge = hugePages && length >= Os.HUGE_PAGE_SIZE;
+        long address = Os.reserve(length, Math.max(alignment, huge ? Os.HUGE_PAGE_SIZE : Os.PAGE_SIZE));
+        if (huge && address != 0) {
+            Os.adviseHugePages(address, length);
         }
         return address;
     }

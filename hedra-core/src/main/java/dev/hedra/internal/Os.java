@@ -27,6 +27,9 @@ final class Os {
     private static final int MAP_ANONYMOUS = 0x20;
     private static final int MAP_NORESERVE = 0x4000;
     private static final int MADV_DONTNEED = 4;
+    private static final int MADV_HUGEPAGE = 14;
+    /** The size of a transparent huge page on x86-64 and most arm64 kernels. */
+    static final long HUGE_PAGE_SIZE = 2L << 20;
     private static final long MAP_FAILED = -1L;
 
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
@@ -88,6 +91,21 @@ final class Os {
                 throw new IllegalStateException(
                         "madvise(0x%x, %d) failed: %s".formatted(address, size, errno(state)));
             }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Asks for transparent huge pages in a range (best effort: a kernel without them says
+     * EINVAL, and the range simply keeps 4 KiB pages).
+     */
+    static void adviseHugePages(long address, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
+            int ignored = (int) MADVISE.invokeExact(state, address, size, MADV_HUGEPAGE);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

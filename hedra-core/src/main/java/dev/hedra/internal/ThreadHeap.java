@@ -24,8 +24,6 @@ final class ThreadHeap extends PageOwner {
     /** Statistics slots past the small classes. */
     static final int MEDIUM = SizeClasses.MAX_COUNT;
     static final int HUGE = SizeClasses.MAX_COUNT + 1;
-    /** Poor refills in a row (see {@link #refill}) after which a class takes a fresh page. */
-    static final int POOR_REFILLS = 4;
     /** Largest size served through {@link #currentBySize}. */
     static final int DIRECT_MAX = 1024;
     /** Arena chunks a heap keeps for the next arena its thread opens (1 MiB). */
@@ -130,30 +128,15 @@ final class ThreadHeap extends PageOwner {
     /**
      * Owner, slow path: the current page of class {@code c} is full; find or make another.
      *
-     * <p>Remote frees are collected first. If they gave the current page back a good share of
-     * its blocks (a quarter), allocation goes on there. If they gave back only a few, another
-     * thread is most likely still freeing into that page: allocating there would chase it a few
-     * blocks at a time through the same bitmap lines and collect again every few blocks (a
-     * producer/consumer pair did exactly that, 85 ns per block). Then another listed page is
-     * taken if there is one, and the page left behind fills up meanwhile. If there is none, the
-     * few blocks are used, unless this is the {@link #POOR_REFILLS}th such refill of the class in
-     * a row: then a fresh page is taken, so a steady chase ends while a page that only now and
-     * then gets a few blocks back does not cost a page. A class takes a fresh page this way only
-     * when every other page of it is full and the current one is at least three quarters used.
+     * <p>Remote frees are collected first; whether allocation goes on in the current page, which
+     * they may have given blocks back, or moves to another page (listed, else fresh) while this
+     * one fills up, is {@link #staysOnCurrent}'s rule. Poor refills are counted per class.
      */
     private long refill(int c, long size) {
         SlabPage full = current[c];
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            boolean poor = full.capacity - full.used < full.capacity >>> 2;
-            if (!poor) {
-                poorRefills[c] = 0;
-            } else if (available[c] == null && ++poorRefills[c] < POOR_REFILLS) {
-                poor = false; // use the few blocks this time
-            } else {
-                poorRefills[c] = 0;
-            }
-            if (!poor) {
+            if (staysOnCurrent(full, available[c] != null, poorRefills, c)) {
                 long address = full.allocate();
                 if (address != 0) {
                     return address;
@@ -172,11 +155,7 @@ final class ThreadHeap extends PageOwner {
             try {
                 base = space.takeRun(pageSize >>> AddressSpace.UNIT_SHIFT, size);
             } catch (OutOfMemoryError limitReached) {
-                long address = full.allocate(); // at the limit, the few blocks back will do
-                if (address != 0) {
-                    return address;
-                }
-                throw limitReached;
+                return blockAtLimit(full, limitReached);
             }
             page = new SlabPage(this, base, c, classes.blockSize(c), pageSize);
             space.map(page);

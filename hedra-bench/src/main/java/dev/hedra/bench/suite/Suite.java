@@ -264,8 +264,8 @@ public final class Suite {
                 + " at " + System.getProperty("java.home"));
         settings.put("selection", (options.workloads().isEmpty() ? "the default selection: " : "")
                 + String.join(",", workloads.stream().map(WorkloadEntry::name).toList()));
-        settings.put("runs", options.runs() == 1 ? "1 per pair"
-                : options.runs() + " per pair, in rounds; the median run of each pair is reported");
+        settings.put("rounds", options.runs() == 1 ? "1 (one run per pair)"
+                : options.runs() + " (every pair runs once per round; the median run of each pair is reported)");
         settings.put("scale", Double.toString(options.scale()) + (options.quick() ? " (--quick: rough figures)" : ""));
         settings.put("child JVM", String.join(" ", SuiteProcess.JVM_OPTIONS)
                 + jemalloc.map(library -> "; jemalloc with LD_PRELOAD=" + library).orElse(""));

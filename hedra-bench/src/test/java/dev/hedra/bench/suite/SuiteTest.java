@@ -180,7 +180,7 @@ class SuiteTest {
         assertEquals(20 * 0.2, results.run("w1", "noisy").orElseThrow().result().orElseThrow().metric(), 1e-9,
                 "the median of 10, 50 and 20 (at scale 0.2)");
         assertEquals(10 * 0.2, results.run("w1", "hedra").orElseThrow().result().orElseThrow().metric(), 1e-9);
-        assertTrue(results.settings().get("runs").startsWith("3 per pair"), results.settings().toString());
+        assertTrue(results.settings().get("rounds").startsWith("3 (every pair"), results.settings().toString());
     }
 
     @Test
