@@ -1,5 +1,7 @@
 package dev.hedra.bench;
 
+import dev.hedra.bench.report.Json;
+import dev.hedra.bench.report.TextReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -79,7 +81,7 @@ final class ComparisonReport {
             row.add(verdict.map(v -> v.targetMet() ? "yes" : "NO").orElse("-"));
             rows.add(row);
         }
-        printTable(out, rows);
+        TextReport.printTable(out, rows);
     }
 
     void printHeapAllocation(PrintStream out) {
@@ -103,7 +105,7 @@ final class ComparisonReport {
                     .orElse("-"));
             rows.add(row);
         }
-        printTable(out, rows);
+        TextReport.printTable(out, rows);
     }
 
     /** Writes measurements.csv, summary.csv and results.json into {@code directory}. */
@@ -137,26 +139,26 @@ final class ComparisonReport {
 
     private String json(Map<String, String> settings) {
         var settingsJson = new StringJoiner(",\n    ", "{\n    ", "\n  }");
-        settings.forEach((key, value) -> settingsJson.add(quote(key) + ": " + quote(value)));
+        settings.forEach((key, value) -> settingsJson.add(Json.quote(key) + ": " + Json.quote(value)));
         var measurementsJson = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Measurement m : measurements) {
             measurementsJson.add(jsonObject(
-                    "workload", quote(m.workload().label()),
-                    "allocator", quote(m.peer().peerName()),
-                    "status", quote(m.status().name().toLowerCase(Locale.ROOT)),
+                    "workload", Json.quote(m.workload().label()),
+                    "allocator", Json.quote(m.peer().peerName()),
+                    "status", Json.quote(m.status().name().toLowerCase(Locale.ROOT)),
                     "nsPerOp", jsonNumber(m.nanosPerOperation()),
                     "errorNsPerOp", jsonNumber(m.error()),
                     "heapBytesPerOp", jsonNumber(m.heapBytesPerOperation()),
-                    "problem", m.problem().map(ComparisonReport::quote).orElse("null")));
+                    "problem", m.problem().map(Json::quote).orElse("null")));
         }
         var summaryJson = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Workload workload : workloads) {
             Optional<Verdict> verdict = verdict(workload);
             summaryJson.add(jsonObject(
-                    "workload", quote(workload.label()),
-                    "description", quote(workload.description()),
+                    "workload", Json.quote(workload.label()),
+                    "description", Json.quote(workload.description()),
                     "hedraNsPerOp", verdict.map(v -> jsonNumber(v.hedraNanos())).orElse("null"),
-                    "fastestPeer", verdict.map(v -> quote(v.fastestPeer().peerName())).orElse("null"),
+                    "fastestPeer", verdict.map(v -> Json.quote(v.fastestPeer().peerName())).orElse("null"),
                     "fastestPeerNsPerOp", verdict.map(v -> jsonNumber(v.fastestPeerNanos())).orElse("null"),
                     "speedup", verdict.map(v -> jsonNumber(v.speedup())).orElse("null"),
                     "targetSpeedup", jsonNumber(workload.targetSpeedup()),
@@ -170,7 +172,7 @@ final class ComparisonReport {
     private static String jsonObject(String... keysAndValues) {
         var object = new StringJoiner(", ", "{", "}");
         for (int i = 0; i < keysAndValues.length; i += 2) {
-            object.add(quote(keysAndValues[i]) + ": " + keysAndValues[i + 1]);
+            object.add(Json.quote(keysAndValues[i]) + ": " + keysAndValues[i + 1]);
         }
         return object.toString();
     }
@@ -185,26 +187,6 @@ final class ComparisonReport {
             case FAILED -> "failed";
             case UNSUPPORTED -> "n/a";
         };
-    }
-
-    /** Prints rows as columns: the first column left-aligned, the others right-aligned. */
-    private static void printTable(PrintStream out, List<List<String>> rows) {
-        int columns = rows.getFirst().size();
-        int[] widths = new int[columns];
-        for (List<String> row : rows) {
-            for (int c = 0; c < columns; c++) {
-                widths[c] = Math.max(widths[c], row.get(c).length());
-            }
-        }
-        for (List<String> row : rows) {
-            var line = new StringBuilder();
-            for (int c = 0; c < columns; c++) {
-                String text = row.get(c);
-                String padding = " ".repeat(widths[c] - text.length());
-                line.append(c == 0 ? text + padding : "  " + padding + text);
-            }
-            out.println(line.toString().stripTrailing());
-        }
     }
 
     private static String format(String pattern, double value) {
@@ -226,26 +208,5 @@ final class ComparisonReport {
 
     private static String csvField(String text) {
         return text.contains(",") || text.contains("\"") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
-    }
-
-    private static String quote(String text) {
-        var quoted = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> quoted.append("\\\"");
-                case '\\' -> quoted.append("\\\\");
-                case '\n' -> quoted.append("\\n");
-                case '\r' -> quoted.append("\\r");
-                case '\t' -> quoted.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        quoted.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        quoted.append(c);
-                    }
-                }
-            }
-        }
-        return quoted.append('"').toString();
     }
 }

@@ -1,9 +1,7 @@
 package dev.hedra.bench;
 
-import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 
 /**
  * Netty's pooling allocators handing out direct buffers, released to free.
@@ -26,11 +24,11 @@ final class NettyPeer implements Peer {
     }
 
     static NettyPeer pooled(int slots) {
-        return new NettyPeer(PeerKind.NETTY_POOLED.peerName(), Pooled.ALLOCATOR, slots);
+        return new NettyPeer(PeerKind.NETTY_POOLED.peerName(), NettyAllocators.pooled(), slots);
     }
 
     static NettyPeer adaptive(int slots) {
-        return new NettyPeer(PeerKind.NETTY_ADAPTIVE.peerName(), Adaptive.ALLOCATOR, slots);
+        return new NettyPeer(PeerKind.NETTY_ADAPTIVE.peerName(), NettyAllocators.adaptive(), slots);
     }
 
     @Override
@@ -49,24 +47,5 @@ final class NettyPeer implements Peer {
     public void free(int slot, long address, long size) {
         buffers[slot].release();
         buffers[slot] = null; // drop the released buffer at once, as a user would
-    }
-
-    // One holder per allocator, so that a fork creates only the allocator it measures.
-    private static final class Pooled {
-        static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(
-                true,
-                PooledByteBufAllocator.defaultNumHeapArena(),
-                PooledByteBufAllocator.defaultNumDirectArena(),
-                PooledByteBufAllocator.defaultPageSize(),
-                PooledByteBufAllocator.defaultMaxOrder(),
-                PooledByteBufAllocator.defaultSmallCacheSize(),
-                PooledByteBufAllocator.defaultNormalCacheSize(),
-                true); // useCacheForAllThreads
-    }
-
-    private static final class Adaptive {
-        static final ByteBufAllocator ALLOCATOR = new AdaptiveByteBufAllocator(
-                true, // preferDirect
-                true); // useCacheForNonEventLoopThreads
     }
 }

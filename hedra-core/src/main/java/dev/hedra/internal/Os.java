@@ -84,17 +84,8 @@ final class Os {
 
     /** Returns a range's memory to the system; the range stays reserved and reads back zeros. */
     static void purge(long address, long size) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
-            int result = (int) MADVISE.invokeExact(state, address, size, MADV_DONTNEED);
-            if (result != 0) {
-                throw new IllegalStateException(
-                        "madvise(0x%x, %d) failed: %s".formatted(address, size, errno(state)));
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        if (call(state -> (int) MADVISE.invokeExact(state, address, size, MADV_DONTNEED)) != 0) {
+            throw new IllegalStateException("madvise(0x%x, %d) failed: %s".formatted(address, size, lastError()));
         }
     }
 
@@ -103,40 +94,42 @@ final class Os {
      * EINVAL, and the range simply keeps 4 KiB pages).
      */
     static void adviseHugePages(long address, long size) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
-            int ignored = (int) MADVISE.invokeExact(state, address, size, MADV_HUGEPAGE);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        call(state -> (int) MADVISE.invokeExact(state, address, size, MADV_HUGEPAGE));
     }
 
     /** Gives a range back to the system. */
     static void unmap(long address, long size) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
-            int result = (int) MUNMAP.invokeExact(state, address, size);
-            if (result != 0) {
-                throw new IllegalStateException(
-                        "munmap(0x%x, %d) failed: %s".formatted(address, size, errno(state)));
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        if (call(state -> (int) MUNMAP.invokeExact(state, address, size)) != 0) {
+            throw new IllegalStateException("munmap(0x%x, %d) failed: %s".formatted(address, size, lastError()));
         }
     }
 
     private static long mmap(long size) {
+        long result = call(state -> (long) MMAP.invokeExact(state, 0L, size, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L));
+        if (result == MAP_FAILED) {
+            lastError.set("mmap of %d bytes failed: %s".formatted(size, lastError()));
+            return 0;
+        }
+        return result;
+    }
+
+    /** A downcall of one of the handles above, given the segment its errno is captured in. */
+    @FunctionalInterface
+    private interface Downcall {
+        long invoke(MemorySegment errnoState) throws Throwable;
+    }
+
+    /**
+     * Runs a downcall that captures errno. The calls here all return -1 on failure; then the
+     * reason is kept for {@link #lastError()} on this thread.
+     */
+    private static long call(Downcall downcall) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
-            long result = (long) MMAP.invokeExact(state, 0L, size, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
-            if (result == MAP_FAILED) {
-                lastError.set("mmap of %d bytes failed: %s".formatted(size, errno(state)));
-                return 0;
+            long result = downcall.invoke(state);
+            if (result == -1) {
+                lastError.set(errno(state));
             }
             return result;
         } catch (RuntimeException | Error e) {
@@ -146,7 +139,7 @@ final class Os {
         }
     }
 
-    /** Why the last {@link #reserve} on this thread returned 0. */
+    /** Why the last {@link #reserve} (or failed call) on this thread failed. */
     static String lastError() {
         String error = lastError.get();
         return error == null ? "unknown error" : error;

@@ -218,7 +218,7 @@ public final class TextReport {
     }
 
     /** Prints rows as columns: the first column left-aligned, the others right-aligned. */
-    static void printTable(PrintStream out, List<? extends List<String>> rows) {
+    public static void printTable(PrintStream out, List<? extends List<String>> rows) {
         printTable(out, rows, 1);
     }
 

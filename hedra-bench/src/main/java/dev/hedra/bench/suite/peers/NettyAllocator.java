@@ -1,10 +1,9 @@
 package dev.hedra.bench.suite.peers;
 
+import dev.hedra.bench.NettyAllocators;
 import dev.hedra.bench.suite.SuiteAllocator;
-import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,12 +31,12 @@ public final class NettyAllocator implements SuiteAllocator {
 
     /** {@code PooledByteBufAllocator} with thread caches on all threads. */
     public static NettyAllocator pooled() {
-        return new NettyAllocator("netty-pooled", Pooled.ALLOCATOR);
+        return new NettyAllocator("netty-pooled", NettyAllocators.pooled());
     }
 
     /** {@code AdaptiveByteBufAllocator} with thread caches on all threads. */
     public static NettyAllocator adaptive() {
-        return new NettyAllocator("netty-adaptive", Adaptive.ALLOCATOR);
+        return new NettyAllocator("netty-adaptive", NettyAllocators.adaptive());
     }
 
     @Override
@@ -104,24 +103,5 @@ public final class NettyAllocator implements SuiteAllocator {
             throw new OutOfMemoryError(name + " cannot allocate " + size + " bytes in one ByteBuf");
         }
         return (int) size;
-    }
-
-    // One holder per allocator, so that a run creates only the allocator it measures.
-    private static final class Pooled {
-        static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(
-                true,
-                PooledByteBufAllocator.defaultNumHeapArena(),
-                PooledByteBufAllocator.defaultNumDirectArena(),
-                PooledByteBufAllocator.defaultPageSize(),
-                PooledByteBufAllocator.defaultMaxOrder(),
-                PooledByteBufAllocator.defaultSmallCacheSize(),
-                PooledByteBufAllocator.defaultNormalCacheSize(),
-                true); // useCacheForAllThreads
-    }
-
-    private static final class Adaptive {
-        static final ByteBufAllocator ALLOCATOR = new AdaptiveByteBufAllocator(
-                true, // preferDirect
-                true); // useCacheForNonEventLoopThreads
     }
 }
