@@ -127,6 +127,36 @@ class MemoryLimitTest {
     }
 
     @Test
+    void aHugeReallocMovesPagesSoItNeedsNoRoomForACopy() {
+        try (NativeAllocator hedra = limited()) {
+            long block = hedra.malloc(36 * MiB);
+            Blocks.fill(block, 36 * MiB, 7);
+            // A copying realloc would hold 36 + 48 MiB at once, past the 64 MiB limit.
+            long grown;
+            try {
+                grown = hedra.realloc(block, 48 * MiB);
+            } catch (OutOfMemoryError copied) { // a test failure, not an error that stops the run
+                throw new AssertionError("the realloc needed room for a copy", copied);
+            }
+            Blocks.assertPattern(grown, 36 * MiB, 7, "grown by realloc");
+            assertEquals(48 * MiB, hedra.usableSize(grown));
+            Blocks.fill(grown, 48 * MiB, 8);
+            // Past the limit: refused, and the block stays where it was, intact and live.
+            OutOfMemoryError oom = assertThrows(OutOfMemoryError.class, () -> hedra.realloc(grown, 70 * MiB));
+            assertTrue(oom.getMessage().contains("limited"), oom::getMessage);
+            Messages.assertNamesBytes(oom, "limit", LIMIT);
+            Blocks.assertPattern(grown, 48 * MiB, 8, "after a refused realloc");
+            assertEquals(1, hedra.stats().liveBlocks());
+            long shrunk = hedra.realloc(grown, 3 * MiB);
+            Blocks.assertPattern(shrunk, 3 * MiB, 8, "shrunk by realloc");
+            long other = hedra.malloc(40 * MiB); // the shrink gave the rest back
+            hedra.free(other);
+            hedra.free(shrunk, 3 * MiB);
+            assertEquals(0, hedra.stats().liveBlocks());
+        }
+    }
+
+    @Test
     void hugeBlocksCountAgainstTheLimit() {
         try (NativeAllocator hedra = limited()) {
             long first = hedra.malloc(40 * MiB);

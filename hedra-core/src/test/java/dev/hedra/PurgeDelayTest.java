@@ -95,6 +95,87 @@ class PurgeDelayTest {
     }
 
     @Test
+    void aRetainedMapTooSmallForARequestIsMovedIntoIt() {
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
+            long keep = hedra.malloc(300 * MiB); // committed memory, so the retain budget allows 32 MiB
+            long first = hedra.malloc(4 * MiB);
+            fill(first, 4 * MiB, (byte) 0x5a);
+            hedra.free(first);
+
+            long grown = hedra.malloc(10 * MiB);
+            java.lang.foreign.MemorySegment block = segment(grown, 10 * MiB);
+            // The old pages moved into the new block (no fault, old contents), the rest is fresh.
+            assertEquals(0x5a, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            assertEquals(0x5a, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 4 * MiB - 1));
+            assertEquals(0, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 4 * MiB));
+            assertEquals(0, hedra.stats().bytesRetained(), () -> "the retained map was used:\n" + hedra.stats());
+            fill(grown, 10 * MiB, (byte) 1);
+            hedra.free(grown);
+
+            long zeroed = hedra.calloc(20 * MiB); // grows the retained 10 MiB map again
+            assertReadsZero(zeroed, 20 * MiB);
+            hedra.free(zeroed);
+            hedra.free(keep);
+            assertEquals(0, hedra.stats().liveBlocks());
+        }
+    }
+
+    @Test
+    void theRestOfALargerRetainedMapStaysRetained() {
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
+            long keep = hedra.malloc(300 * MiB);
+            long first = hedra.malloc(24 * MiB);
+            fill(first, 24 * MiB, (byte) 0x5a);
+            hedra.free(first);
+
+            long small = hedra.malloc(5 * MiB);
+            assertEquals(first, small, "the retained map serves the smaller request");
+            AllocatorStats stats = hedra.stats();
+            // 24 MiB less the block, from the next huge-page boundary (6 MiB): 18 MiB.
+            assertEquals(18 * MiB, stats.bytesRetained(), stats::toString);
+            long next = hedra.calloc(12 * MiB);
+            assertEquals(first + 6 * MiB, next, "the rest serves the next request");
+            assertReadsZero(next, 12 * MiB);
+            hedra.free(next);
+            hedra.free(small);
+            hedra.free(keep);
+        }
+    }
+
+    @Test
+    void theNewestFreedMapsAreRetainedWithinTheBudget() {
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
+            long keep = hedra.malloc(300 * MiB);
+            long older = hedra.malloc(20 * MiB);
+            long newer = hedra.malloc(20 * MiB);
+            hedra.free(older);
+            hedra.free(newer); // 40 MiB would pass the 32 MiB budget: the older map goes
+            AllocatorStats stats = hedra.stats();
+            assertEquals(20 * MiB, stats.bytesRetained(), stats::toString);
+            long again = hedra.malloc(20 * MiB);
+            assertEquals(newer, again, "the newest map was kept");
+            hedra.free(again);
+            hedra.free(keep);
+        }
+    }
+
+    private static java.lang.foreign.MemorySegment segment(long address, long size) {
+        return java.lang.foreign.MemorySegment.ofAddress(address).reinterpret(size);
+    }
+
+    private static void fill(long address, long size, byte value) {
+        segment(address, size).fill(value);
+    }
+
+    private static void assertReadsZero(long address, long size) {
+        java.lang.foreign.MemorySegment block = segment(address, size);
+        for (long offset = 0; offset < size; offset += 4093) {
+            assertEquals(0, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, offset), "calloc reads zero at " + offset);
+        }
+        assertEquals(0, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, size - 1));
+    }
+
+    @Test
     void negativeDelayIsRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Hedra.builder().purgeDelay(Duration.ofMillis(-1)));

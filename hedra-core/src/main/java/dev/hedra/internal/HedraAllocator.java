@@ -234,6 +234,15 @@ public final class HedraAllocator implements NativeAllocator {
         if (sizeMatches(address, newSize)) {
             return address;
         }
+        if (usable > MediumSpans.MAX_SIZE && !MediumSpans.fits(newSize, minimumAlignment)) {
+            long resized = huge.resize(heap, address, newSize); // huge to huge: pages move, no copy
+            if (resized != 0) {
+                heap.allocations[ThreadHeap.HUGE]++;
+                heap.bytesRequested += newSize;
+                heap.samplePeak(0, false);
+                return resized;
+            }
+        }
         long moved = mallocIn(heap, newSize);
         MemorySegment.copy(EVERYTHING, address, EVERYTHING, moved, Math.min(usable, newSize));
         try {

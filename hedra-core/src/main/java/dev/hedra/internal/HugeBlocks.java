@@ -8,10 +8,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * objects do not matter.
  *
  * <p>A freed map is retained for the purge delay (up to {@link #RETAIN_BUDGET} bytes, and an
- * eighth of what is committed) and reused, trimmed to size, by the next huge request it fits:
- * its pages are still resident, so the program does not fault them in again. Retained maps count
- * as the address space's retained bytes; they are unmapped after the delay or when memory is
- * short. A reused map is not zero: {@link #zeroIfReused} fills it for {@code calloc}.
+ * eighth of what is committed; the newest maps are kept) and reused by the next huge request:
+ * trimmed to size if it is large enough, else moved by {@code mremap} into a reservation of the
+ * request's size, so that only the bytes past the old map fault in. Its pages are still resident,
+ * so the program does not fault them in again. Retained maps count as the address space's
+ * retained bytes; they are unmapped after the delay or when memory is short. A reused map is not
+ * zero: {@link #zeroIfReused} fills its old part for {@code calloc}. A {@code realloc} from huge to
+ * huge resizes or moves the map ({@link #resize}) instead of copying it.
  */
 final class HugeBlocks {
 
@@ -32,8 +35,11 @@ final class HugeBlocks {
     private int retainedCount;
     private long retainedBytes;
 
-    /** A live huge block: its mapped length, the heap whose statistics count it, and whether its map was reused. */
-    private record Block(long length, ThreadHeap heap, boolean reused) {}
+    /**
+     * A live huge block: its mapped length, the heap whose statistics count it, and how many of
+     * its first bytes may hold old data (0 for a fresh map, which reads zero).
+     */
+    private record Block(long length, ThreadHeap heap, long dirtyBytes) {}
 
     HugeBlocks(AddressSpace space, String allocatorName, long purgeDelayMillis, boolean hugePages) {
         this.space = space;
@@ -51,73 +57,137 @@ final class HugeBlocks {
         if (!space.commitHuge(length)) {
             throw space.limitReached(length, size);
         }
-        long address = takeRetained(length, Math.max(alignment, Os.PAGE_SIZE));
-        boolean reused = address != 0;
-        if (!reused) {
-            address = map(length, alignment);
-        }
+        long address = takeRetained(heap, length, Math.max(alignment, Os.PAGE_SIZE));
         if (address == 0) {
-            space.uncommitHuge(length);
-            throw Errors.system(allocatorName, size, Os.lastError());
+            address = map(length, alignment);
+            if (address == 0) {
+                space.uncommitHuge(length);
+                throw Errors.system(allocatorName, size, Os.lastError());
+            }
+            blocks.put(address, new Block(length, heap, 0));
         }
-        blocks.put(address, new Block(length, heap, reused));
         heap.hugeBytesInUse.add(length);
         return address;
     }
 
-    /** For {@code calloc}: zeroes the block at {@code address} if its map was reused (fresh maps read zero). */
+    /** For {@code calloc}: zeroes what the block at {@code address} kept of a reused map. */
     void zeroIfReused(long address, long size) {
         Block block = blocks.get(address);
-        if (block != null && block.reused) {
-            java.lang.foreign.MemorySegment.ofAddress(address).reinterpret(size).fill((byte) 0);
+        if (block != null && block.dirtyBytes > 0) {
+            java.lang.foreign.MemorySegment.ofAddress(address)
+                    .reinterpret(Math.min(size, block.dirtyBytes)).fill((byte) 0);
         }
     }
 
     /**
-     * The smallest retained map that holds {@code length} bytes at {@code alignment}, trimmed to
-     * {@code length}; 0 if none. Expired maps are unmapped on the way.
+     * A block of {@code length} bytes at {@code alignment} made of retained pages, listed for
+     * {@code heap}; 0 if none are retained. The smallest retained map that holds the block serves
+     * it, trimmed; if none is large enough, the largest one is moved into a fresh reservation of
+     * the block's size ({@link Os#move}), so only the bytes past it fault in. Expired maps are
+     * unmapped on the way.
      */
-    private synchronized long takeRetained(long length, long alignment) {
+    private synchronized long takeRetained(ThreadHeap heap, long length, long alignment) {
         unmapExpired(System.nanoTime());
         int best = -1;
+        int largest = -1;
         for (int i = 0; i < retainedCount; i++) {
             if (retainedLength[i] >= length && (retainedAddress[i] & (alignment - 1)) == 0
                     && (best < 0 || retainedLength[i] < retainedLength[best])) {
                 best = i;
             }
+            if (largest < 0 || retainedLength[i] > retainedLength[largest]) {
+                largest = i;
+            }
         }
-        if (best < 0) {
+        long address;
+        long dirty;
+        if (best >= 0) {
+            address = retainedAddress[best];
+            dirty = length;
+            trim(best, length);
+        } else if (largest >= 0 && retainedLength[largest] < length) {
+            dirty = retainedLength[largest];
+            address = grow(largest, length, alignment);
+        } else {
             return 0;
         }
-        long address = retainedAddress[best];
-        long mapped = retainedLength[best];
-        removeRetained(best);
-        if (mapped > length) {
-            Os.unmap(address + length, mapped - length); // keep exactly what the block needs
+        if (address != 0) {
+            blocks.put(address, new Block(length, heap, dirty));
         }
         return address;
     }
 
-    /** A freed map: retained for reuse if the budget allows, else unmapped. */
+    /**
+     * Takes retained map {@code index} for a block of {@code length} bytes at its start. What is
+     * left past the block stays retained if it spans a huge page or more (from a huge-page
+     * boundary, so it can be moved whole later); a smaller rest is unmapped.
+     */
+    private void trim(int index, long length) {
+        long address = retainedAddress[index];
+        long end = address + retainedLength[index];
+        long expiry = retainedExpiry[index];
+        removeRetained(index);
+        long blockEnd = address + length;
+        long rest = (blockEnd + Os.HUGE_PAGE_SIZE - 1) & -Os.HUGE_PAGE_SIZE;
+        if (end - rest >= Os.HUGE_PAGE_SIZE) {
+            if (rest > blockEnd) {
+                Os.unmap(blockEnd, rest - blockEnd);
+            }
+            addRetained(rest, end - rest, expiry);
+        } else if (end > blockEnd) {
+            Os.unmap(blockEnd, end - blockEnd);
+        }
+    }
+
+    /**
+     * Moves retained map {@code index}, smaller than {@code length}, into a fresh reservation of
+     * {@code length} bytes at {@code alignment}; 0 (and the map stays retained) if the system
+     * refuses.
+     */
+    private long grow(int index, long length, long alignment) {
+        long to = map(length, alignment);
+        if (to == 0) {
+            return 0;
+        }
+        if (!Os.move(retainedAddress[index], retainedLength[index], to, length)) {
+            Os.unmap(to, length);
+            return 0;
+        }
+        removeRetained(index);
+        return to;
+    }
+
+    /**
+     * A freed map: retained for reuse if the budget allows, else unmapped. The newest map is the
+     * likeliest to serve the next request, so older ones are unmapped to make room for it.
+     */
     private void release(long address, long length) {
         long budget = Math.min(RETAIN_BUDGET, space.committed() / 8);
         synchronized (this) {
-            if (purgeDelayNanos > 0 && retainedBytes + length <= budget) {
-                if (retainedCount == retainedAddress.length) {
-                    retainedAddress = java.util.Arrays.copyOf(retainedAddress, retainedCount * 2);
-                    retainedLength = java.util.Arrays.copyOf(retainedLength, retainedCount * 2);
-                    retainedExpiry = java.util.Arrays.copyOf(retainedExpiry, retainedCount * 2);
+            if (purgeDelayNanos > 0 && length <= budget) {
+                long now = System.nanoTime();
+                unmapExpired(now);
+                while (retainedBytes + length > budget) {
+                    unmapOldest();
                 }
-                retainedAddress[retainedCount] = address;
-                retainedLength[retainedCount] = length;
-                retainedExpiry[retainedCount++] = System.nanoTime() + purgeDelayNanos;
-                retainedBytes += length;
-                space.retainHuge(length);
-                unmapExpired(System.nanoTime());
+                addRetained(address, length, now + purgeDelayNanos);
                 return;
             }
         }
         Os.unmap(address, length);
+    }
+
+    private void addRetained(long address, long length, long expiry) {
+        if (retainedCount == retainedAddress.length) {
+            retainedAddress = java.util.Arrays.copyOf(retainedAddress, retainedCount * 2);
+            retainedLength = java.util.Arrays.copyOf(retainedLength, retainedCount * 2);
+            retainedExpiry = java.util.Arrays.copyOf(retainedExpiry, retainedCount * 2);
+        }
+        retainedAddress[retainedCount] = address;
+        retainedLength[retainedCount] = length;
+        retainedExpiry[retainedCount++] = expiry;
+        retainedBytes += length;
+        space.retainHuge(length);
     }
 
     private void unmapExpired(long now) {
@@ -129,6 +199,19 @@ final class HugeBlocks {
                 Os.unmap(address, length);
             }
         }
+    }
+
+    private void unmapOldest() {
+        int oldest = 0;
+        for (int i = 1; i < retainedCount; i++) {
+            if (retainedExpiry[i] - retainedExpiry[oldest] < 0) {
+                oldest = i;
+            }
+        }
+        long address = retainedAddress[oldest];
+        long length = retainedLength[oldest];
+        removeRetained(oldest);
+        Os.unmap(address, length);
     }
 
     private void removeRetained(int index) {
@@ -206,6 +289,59 @@ final class HugeBlocks {
             return true;
         }
         return false;
+    }
+
+    /**
+     * {@code realloc} of the huge block at {@code address} to {@code newSize}, also huge, for
+     * {@code heap} (owned or locked by the caller): the map is resized in place if the addresses
+     * after it are free, else its pages move to a fresh reservation; no byte is copied. Counted
+     * as a free of the old block and an allocation of the new one, as a copying realloc is.
+     *
+     * @return the block's address, or 0 if no huge block starts at {@code address} or the system
+     *     refused (the block is then unchanged, and the caller copies)
+     */
+    long resize(ThreadHeap heap, long address, long newSize) {
+        Block block = blocks.get(address);
+        long length = mappedLength(newSize);
+        if (block == null) {
+            return 0;
+        }
+        long growth = length - block.length;
+        if (growth > 0 && !space.commitHuge(growth)) {
+            throw space.limitReached(growth, newSize);
+        }
+        long moved = blocks.remove(address, block) ? remap(address, block.length, length) : 0;
+        if (moved == 0) {
+            if (growth > 0) {
+                space.uncommitHuge(growth);
+            }
+            blocks.putIfAbsent(address, block); // back, unless another thread freed it (its error)
+            return 0;
+        }
+        if (growth < 0) {
+            space.uncommitHuge(-growth);
+        }
+        blocks.put(moved, new Block(length, heap, length));
+        block.heap.hugeBytesInUse.add(-block.length);
+        block.heap.hugeFrees.increment();
+        heap.hugeBytesInUse.add(length);
+        return moved;
+    }
+
+    /** The map at {@code address} resized from {@code from} to {@code to} bytes; 0 if refused. */
+    private long remap(long address, long from, long to) {
+        if (Os.resizeInPlace(address, from, to)) {
+            return address;
+        }
+        long fresh = map(to, Os.PAGE_SIZE);
+        if (fresh == 0) {
+            return 0;
+        }
+        if (!Os.move(address, from, fresh, to)) {
+            Os.unmap(fresh, to);
+            return 0;
+        }
+        return fresh;
     }
 
     /** Mapped length of the huge block at {@code address}, or -1. */

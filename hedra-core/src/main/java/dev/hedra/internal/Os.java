@@ -13,8 +13,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The only place that calls the operating system: {@code mmap}, {@code munmap} and
- * {@code madvise} through FFM downcalls (Linux, 64-bit). Every call here is on a slow path.
+ * The only place that calls the operating system: {@code mmap}, {@code mremap}, {@code munmap}
+ * and {@code madvise} through FFM downcalls (Linux, 64-bit). Every call here is on a slow path.
  * Pointers travel as {@code long}: on LP64 a pointer and a long share a register class.
  */
 final class Os {
@@ -28,6 +28,8 @@ final class Os {
     private static final int MAP_NORESERVE = 0x4000;
     private static final int MADV_DONTNEED = 4;
     private static final int MADV_HUGEPAGE = 14;
+    private static final int MREMAP_MAYMOVE = 1;
+    private static final int MREMAP_FIXED = 2;
     /** The size of a transparent huge page on x86-64 and most arm64 kernels. */
     static final long HUGE_PAGE_SIZE = 2L << 20;
     private static final long MAP_FAILED = -1L;
@@ -39,6 +41,7 @@ final class Os {
 
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
+    private static final MethodHandle MREMAP;
     private static final MethodHandle MADVISE;
     private static final MethodHandle STRERROR;
 
@@ -50,6 +53,10 @@ final class Os {
                 ERRNO);
         MUNMAP = linker.downcallHandle(libc.findOrThrow("munmap"),
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
+        // mremap is variadic: the fifth argument, the destination, is passed as a variadic one.
+        MREMAP = linker.downcallHandle(libc.findOrThrow("mremap"),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG),
+                ERRNO, Linker.Option.firstVariadicArg(4));
         MADVISE = linker.downcallHandle(libc.findOrThrow("madvise"),
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO);
         STRERROR = linker.downcallHandle(libc.findOrThrow("strerror"),
@@ -102,6 +109,31 @@ final class Os {
         if (call(state -> (int) MUNMAP.invokeExact(state, address, size)) != 0) {
             throw new IllegalStateException("munmap(0x%x, %d) failed: %s".formatted(address, size, lastError()));
         }
+    }
+
+    /**
+     * Resizes the map at {@code address} in place, from {@code oldSize} to {@code newSize} bytes:
+     * a shrink gives the tail back, a growth succeeds only if the addresses after the map are
+     * free. Pages stay where they are; grown bytes read zero.
+     *
+     * @return whether the map now has {@code newSize} bytes (if not, it is unchanged)
+     */
+    static boolean resizeInPlace(long address, long oldSize, long newSize) {
+        return call(state -> (long) MREMAP.invokeExact(state, address, oldSize, newSize, 0, 0L)) != MAP_FAILED;
+    }
+
+    /**
+     * Moves the pages of the map at {@code from} ({@code oldSize} bytes) to {@code to}, resizing
+     * the map to {@code newSize}: the pages are moved, not copied, bytes past {@code oldSize} read
+     * zero, and whatever was mapped at {@code to} is replaced (the caller reserved it). The map
+     * keeps its advice (huge pages).
+     *
+     * @return whether the pages moved (if not, the old map is as it was, and the range at
+     *     {@code to} may have been unmapped: the caller unmaps it)
+     */
+    static boolean move(long from, long oldSize, long to, long newSize) {
+        return call(state -> (long) MREMAP.invokeExact(state, from, oldSize, newSize,
+                MREMAP_MAYMOVE | MREMAP_FIXED, to)) == to;
     }
 
     private static long mmap(long size) {

@@ -19,10 +19,11 @@
  *   MediumSpans      32 KiB .. 2 MiB: best fit over 4 MiB areas in 4 KiB granules, merging
  *   MediumArea       one such area's span tables
  *   HugeBlocks       above 2 MiB: direct maps; a freed one is retained (32 MiB at most) for
- *                    the purge delay and reused trimmed to size, then unmapped
+ *                    the purge delay and reused, trimmed or moved (mremap) to size, then
+ *                    unmapped; realloc moves a huge block's pages instead of copying them
  *   AddressSpace     reserved regions, runs of units, address -&gt; page and area tables, the
  *                    committed-bytes limit, runs retained for the purge delay
- *   Os               mmap / munmap / madvise: the only downcalls, all on slow paths
+ *   Os               mmap / mremap / munmap / madvise: the only downcalls, all on slow paths
  *   Stats            snapshots of the counters
  *
  *   FamilyHeap       a first-class heap (NativeHeap): a locked ThreadHeap no thread owns
