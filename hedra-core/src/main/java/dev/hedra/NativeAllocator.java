@@ -70,7 +70,11 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
 
     /**
      * Resizes a block, preserving its contents up to the smaller of the old and new sizes. The
-     * block may move; the old address must not be used afterwards.
+     * block may move; the old address must not be used afterwards. A block stays where it is
+     * when the new size is one a sized free of it would accept. A huge block (above 2 MiB)
+     * resized to another huge size is resized in place or has its pages moved by the system,
+     * not copied, so growing one needs no room for a second copy under a
+     * {@linkplain HedraBuilder#memoryLimit memory limit}.
      *
      * @param address a block of this allocator, or 0 to allocate a new block
      * @param newSize the new size, greater than zero
