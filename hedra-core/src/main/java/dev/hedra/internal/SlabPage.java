@@ -47,6 +47,12 @@ final class SlabPage {
     private final long[] bits;
     private int cursor;            // owner thread only; an even index into bits
     int used;                      // owner thread only
+    /**
+     * Owner heap's frees of this page's blocks, for statistics (owner thread only; read racily).
+     * Counted here rather than in the heap's per-class array: the page's line is already in
+     * hand on a free. The heap folds it into its own count when it gives the page back.
+     */
+    long localFrees;
     /** 1 while the page sits on its owner's remote-free queue; see {@link RemoteFrees}. */
     volatile int queued;           // any thread, CAS
     SlabPage nextQueued;           // written by the thread that queues, before the publishing CAS

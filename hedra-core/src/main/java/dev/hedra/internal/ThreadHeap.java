@@ -72,7 +72,9 @@ final class ThreadHeap extends PageOwner {
     // Statistics of the blocks this heap allocated, whoever frees them. Owner only; NOTE:
     // snapshots read them racily, which at worst misses the last few operations (longs do not
     // tear on the 64-bit JVMs that run FFM). A remote free is counted when the owner collects
-    // it; snapshots add the ones still waiting (see freesPerSlot). Medium and huge frees are
+    // it; snapshots add the ones still waiting (see freesPerSlot). The owner's own frees of
+    // small blocks are counted in their pages until a page goes back (a snapshot taken while
+    // one goes back may count its frees twice or not at all). Medium and huge frees are
     // counted by MediumSpans and hugeFrees, under their own lock or atomically. Small
     // allocations are not counted: allocations == frees + blocks used in the pages (see
     // allocationsPerSlot), which keeps a counter off the fast path.
@@ -212,10 +214,10 @@ final class ThreadHeap extends PageOwner {
         if (used < 0) {
             throw Errors.doubleFree("allocator '" + registry.allocatorName() + "'", address);
         }
+        page.localFrees++; // before gainedSpace, which may give the page back
         if (used == 0 || used == page.capacity - 1) {
             gainedSpace(page, used == page.capacity - 1);
         }
-        frees[page.classIndex]++;
         return true;
     }
 
@@ -345,6 +347,7 @@ final class ThreadHeap extends PageOwner {
         for (int i = 0; i < pageCount; i++) {
             SlabPage page = pages[i];
             frees[page.classIndex] += page.used; // allocations stay frees + used: all freed now
+            foldFrees(page);
             page.released = true;
             space.unmap(page);
             space.releaseRun(page.base, page.units);
@@ -357,6 +360,9 @@ final class ThreadHeap extends PageOwner {
 
     /** Drops every page without giving memory back: the address space is being unmapped. */
     void forgetAll() {
+        for (int i = 0; i < pageCount; i++) {
+            foldFrees(pages[i]);
+        }
         lastFreed = NO_PAGE;
         arenaChunkCount = 0;
         Arrays.fill(pages, null);
@@ -367,8 +373,15 @@ final class ThreadHeap extends PageOwner {
         emptyBytes = 0;
     }
 
+    /** Owner: moves the frees counted in {@code page} to this heap's count, before it drops the page. */
+    private void foldFrees(SlabPage page) {
+        frees[page.classIndex] += page.localFrees;
+        page.localFrees = 0;
+    }
+
     private void release(SlabPage page) {
         page.released = true;
+        foldFrees(page);
         if (lastFreed == page) {
             lastFreed = NO_PAGE;
         }
@@ -453,14 +466,17 @@ final class ThreadHeap extends PageOwner {
         return inUse;
     }
 
-    /** Any thread, racy: adds each class's remote frees not yet collected to {@code perClass}. */
-    void addPendingFrees(long[] perClass) {
+    /**
+     * Any thread, racy: adds to {@code perClass} each class's frees still counted in its pages:
+     * the owner's ({@link SlabPage#localFrees}) and the remote ones not yet collected.
+     */
+    private void addPageFrees(long[] perClass) {
         SlabPage[] snapshot = pages;
         int count = Math.min(pageCount, snapshot.length);
         for (int i = 0; i < count; i++) {
             SlabPage page = snapshot[i];
             if (page != null) {
-                perClass[page.classIndex] += page.pendingDeferred();
+                perClass[page.classIndex] += page.localFrees + page.pendingDeferred();
             }
         }
     }
@@ -476,7 +492,7 @@ final class ThreadHeap extends PageOwner {
         for (int i = 0; i < count; i++) {
             SlabPage page = snapshot[i];
             if (page != null) {
-                perSlot[page.classIndex] += page.used;
+                perSlot[page.classIndex] += page.localFrees + page.used;
             }
         }
         return perSlot;
@@ -485,7 +501,7 @@ final class ThreadHeap extends PageOwner {
     /** Any thread, racy: frees of this heap's blocks per statistics slot, pending ones included. */
     long[] freesPerSlot() {
         long[] perSlot = frees.clone();
-        addPendingFrees(perSlot);
+        addPageFrees(perSlot);
         perSlot[MEDIUM] += medium.frees();
         perSlot[HUGE] += hugeFrees.sum();
         return perSlot;
