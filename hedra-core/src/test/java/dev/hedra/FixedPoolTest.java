@@ -449,9 +449,19 @@ class FixedPoolTest {
     @ParameterizedTest
     @EnumSource(PoolKind.class)
     void interiorAddressIsRejected(PoolKind kind) {
-        try (NativeAllocator hedra = CheckedAllocator.open(); FixedPool pool = kind.create(hedra, 100)) {
+        // 100 B blocks are found by a multiply, 64 B and 4 KiB ones (powers of two) by a shift.
+        for (long size : new long[] {100, 64, 4096}) {
+            interiorAddressIsRejected(kind, size);
+        }
+    }
+
+    private static void interiorAddressIsRejected(PoolKind kind, long size) {
+        try (NativeAllocator hedra = CheckedAllocator.open(); FixedPool pool = kind.create(hedra, size)) {
             long block = pool.allocate();
             for (long offset : new long[] {1, 8, 52, 96}) {
+                if (offset >= pool.blockSize()) {
+                    continue;
+                }
                 long inside = block + offset;
                 assertRejected(IllegalArgumentException.class, () -> pool.free(inside), inside,
                         "free(block + " + offset + ")");

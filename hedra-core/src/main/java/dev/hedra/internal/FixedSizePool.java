@@ -22,6 +22,8 @@ final class FixedSizePool extends PageOwner implements FixedPool {
     private final AddressSpace space;
     private final String name;
     private final int blockSize;
+    /** log2 of the block size if it is a power of two (blocks are then found by a shift), else -1. */
+    private final int shift;
     private final int alignment;
     private final int pageSize;
     private final SlabPage empty;
@@ -59,6 +61,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         this.blockSize = (int) ((blockSize + alignment - 1) & -alignment);
         long wanted = Math.max(AddressSpace.UNIT, Long.highestOneBit(this.blockSize * 64L - 1) << 1);
         this.pageSize = (int) Math.min(wanted, AddressSpace.UNIT * AddressSpace.AREA_UNITS);
+        this.shift = Integer.bitCount(this.blockSize) == 1 ? Integer.numberOfTrailingZeros(this.blockSize) : -1;
         this.name = "of " + this.blockSize + "-byte blocks";
         this.empty = new SlabPage(this, 0, -1, this.blockSize, 0);
         this.current = empty;
@@ -173,7 +176,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
                 lastFreed = page;
             }
         }
-        int index = page.indexOf(address);
+        int index = shift >= 0 ? page.indexOfPowerOfTwo(address, shift) : page.indexOf(address);
         if (index < 0) {
             throw notABlock(page, address);
         }
@@ -197,7 +200,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             return;
         }
         SlabPage page = ownPageAt(address);
-        int index = page.indexOf(address);
+        int index = shift >= 0 ? page.indexOfPowerOfTwo(address, shift) : page.indexOf(address);
         if (index < 0) {
             throw notABlock(page, address);
         }

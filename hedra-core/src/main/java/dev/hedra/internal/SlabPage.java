@@ -123,6 +123,16 @@ final class SlabPage {
         return (long) index * blockSize == offset && index < capacity ? index : -1;
     }
 
+    /**
+     * {@link #indexOf} for a page whose block size is {@code 1 << shift}: a mask and a shift in
+     * place of two multiplies, for pools of power-of-two blocks.
+     */
+    int indexOfPowerOfTwo(long address, int shift) {
+        long offset = address - base;
+        long index = offset >>> shift; // an address below the base gives a huge index
+        return (offset & ((1L << shift) - 1)) == 0 && index < capacity ? (int) index : -1;
+    }
+
     /** The start of the block that holds {@code address}, or -1 if it lies past the last block. */
     long blockStartOf(long address) {
         long offset = address - base;
