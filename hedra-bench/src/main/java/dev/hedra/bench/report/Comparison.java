@@ -17,8 +17,10 @@ import java.util.stream.Collectors;
  *   <li><b>Time</b>: the best peer is the one with the best headline metric; Hedra's speedup is
  *       {@code bestPeer / hedra} for a metric where lower is better (ns per op) and
  *       {@code hedra / bestPeer} otherwise (ops per s), so {@code 2.0} always means twice as fast.
- *   <li><b>Memory</b>: the best peer is the one with the lowest peak resident bytes; Hedra meets
- *       the target on a workload when {@code hedra.peakResident <= bestPeer.peakResident}.
+ *   <li><b>Memory</b>: the best peer is the one with the lowest peak resident bytes among the
+ *       runs that did the whole workload (a run {@linkplain WorkloadResult#capped() stopped at its
+ *       time cap} held only part of it at its peak); Hedra meets the target on a workload when
+ *       {@code hedra.peakResident <= bestPeer.peakResident}.
  * </ul>
  *
  * The targets: the geometric mean of the speedups over the workloads that are not traces is at
@@ -105,7 +107,7 @@ public final class Comparison {
         if (hedra.isEmpty()) {
             return Optional.empty();
         }
-        return peers(workload, result -> true).stream()
+        return peers(workload, result -> !result.capped()).stream()
                 .min(Comparator.comparingLong(WorkloadResult::peakResidentBytes))
                 .map(best -> new MemoryVerdict(workload, hedra.get(), best));
     }

@@ -153,7 +153,8 @@ public final class HtmlReport {
         page.append("<section id=\"tables\"><h2>Tables</h2>\n");
         page.append("<h3>Time</h3><p class=\"note\">Each workload's headline metric (&darr; lower is better, &uarr;"
                 + " higher is better); the best peer's cell is bold, Hedra's column is shaded; speedup = Hedra over the"
-                + " fastest peer.</p>\n");
+                + " fastest peer; " + TextReport.CAPPED_MARK + ": stopped at its time cap, having done part of the"
+                + " workload.</p>\n");
         page.append("<div class=\"scroll\"><table id=\"time-table\"><thead><tr><th>workload</th><th>metric</th>");
         results.allocatorNames().forEach(a -> page.append(header(a)));
         page.append("<th>best peer</th><th>speedup</th><th>met</th></tr></thead><tbody>\n");
@@ -178,7 +179,8 @@ public final class HtmlReport {
 
         page.append("<h3>Memory</h3><p class=\"note\">Peak resident MiB above the JVM's baseline (pre-touched"
                 + " fixed heap), and in brackets resident / live requested bytes at peak (when live bytes reach"
-                + " 1 MiB); the best peer is the one with the least resident memory.</p>\n");
+                + " 1 MiB); the best peer is the one with the least resident memory among the runs that did"
+                + " the whole workload (" + TextReport.CAPPED_MARK + ": stopped at its time cap).</p>\n");
         page.append("<div class=\"scroll\"><table id=\"memory-table\"><thead><tr><th>workload</th><th>live MiB</th>");
         results.allocatorNames().forEach(a -> page.append(header(a)));
         page.append("<th>best peer</th><th>hedra / best</th><th>met</th></tr></thead><tbody>\n");
@@ -365,7 +367,9 @@ public final class HtmlReport {
             classes.add("best");
         }
         Optional<RunRecord> run = results.run(workload, allocator);
-        String content = run.map(r -> r.result().map(text).orElse("failed")).orElse("-");
+        String content = run.map(r -> r.result()
+                .map(result -> text.apply(result) + (result.capped() ? TextReport.CAPPED_MARK : ""))
+                .orElse("failed")).orElse("-");
         if (run.isPresent() && !run.get().isMeasured()) {
             classes.add("failed");
         }

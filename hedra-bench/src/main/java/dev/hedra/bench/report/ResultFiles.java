@@ -101,7 +101,7 @@ public final class ResultFiles {
     /** One row per run; the failures' first line in {@code problem}. */
     public static String csv(SuiteResults results) {
         var csv = new StringBuilder("workload,allocator,status,metric_name,metric,lower_is_better,seconds,operations,"
-                + "peak_resident_bytes,peak_live_bytes,resident_over_live,wall_seconds,problem\n");
+                + "peak_resident_bytes,peak_live_bytes,resident_over_live,capped,wall_seconds,problem\n");
         for (RunRecord run : results.runs()) {
             Optional<WorkloadResult> result = run.result();
             csv.append(String.join(",",
@@ -116,6 +116,7 @@ public final class ResultFiles {
                     result.map(r -> Long.toString(r.peakResidentBytes())).orElse(""),
                     result.map(r -> Long.toString(r.peakLiveBytes())).orElse(""),
                     result.map(r -> Json.number(r.residentOverLive())).orElse(""),
+                    result.map(r -> Boolean.toString(r.capped())).orElse(""),
                     Json.number(run.wallSeconds()),
                     field(run.isMeasured() ? "" : run.problemSummary())))
                     .append('\n');

@@ -19,10 +19,12 @@ import java.util.function.Function;
  */
 public final class TextReport {
 
-    /** The latency columns, in the order of {@link WorkloadResult#latencyNanos()}'s arrays. */
     /** Live bytes below which resident / live is not shown. */
     static final long MEANINGFUL_LIVE_BYTES = 1 << 20;
+    /** After the figure of a run that stopped at its time cap. */
+    static final String CAPPED_MARK = "*";
 
+    /** The latency columns, in the order of {@link WorkloadResult#latencyNanos()}'s arrays. */
     public static final List<String> LATENCY_COLUMNS = List.of("min", "p50", "mean", "p99", "p99.9", "max");
 
     private final Comparison comparison;
@@ -72,6 +74,7 @@ public final class TextReport {
         printTable(out, rows, 3);
         out.println("met: at least 1.00x on a workload, at least " + ratio(Comparison.TRACE_TARGET)
                 + " on a trace (trace-*)");
+        printCappedNote(out, "its rate is compared");
     }
 
     public void printMemory(PrintStream out) {
@@ -99,6 +102,7 @@ public final class TextReport {
             rows.add(row);
         }
         printTable(out, rows);
+        printCappedNote(out, "its peak memory is not compared");
     }
 
     public void printLatencies(PrintStream out) {
@@ -172,10 +176,20 @@ public final class TextReport {
                 .orElse(List.of());
     }
 
+    /** A result's figure; {@value #CAPPED_MARK} after it if the run stopped at its time cap. */
     private String cell(String workload, String allocator, Function<WorkloadResult, String> text) {
         return results.run(workload, allocator)
-                .map(run -> run.result().map(text).orElse("failed"))
+                .map(run -> run.result().map(result -> text.apply(result) + (result.capped() ? CAPPED_MARK : ""))
+                        .orElse("failed"))
                 .orElse("-");
+    }
+
+    /** After a table: what the mark of a capped run means, if the results have one. */
+    private void printCappedNote(PrintStream out, String consequence) {
+        if (results.workloads().stream().flatMap(w -> results.runsOf(w.name()).stream())
+                .map(RunRecord::result).flatMap(Optional::stream).anyMatch(WorkloadResult::capped)) {
+            out.println(CAPPED_MARK + " stopped at its time cap, having done part of the workload: " + consequence);
+        }
     }
 
     /** Three or four significant digits, with k/M/G past ten thousand: short enough for wide tables. */

@@ -35,12 +35,13 @@ public final class WorkloadResultJson {
         result.latencyNanos().forEach((name, figures) -> latencies.put(name,
                 Json.array(Arrays.stream(figures).mapToObj(Json::number).toList())));
         members.put("latencyNanos", Json.object(latencies));
+        members.put("capped", Boolean.toString(result.capped()));
         return Json.object(members);
     }
 
     /**
      * Reads what {@link #write} wrote (or {@code RunOne} printed). Missing optional members
-     * (timeline, latencies) read as empty.
+     * (timeline, latencies) read as empty, a missing {@code capped} as false.
      *
      * @throws IllegalArgumentException naming a missing or mistyped member
      */
@@ -74,7 +75,8 @@ public final class WorkloadResultJson {
                 longValue(object.get("peakResidentBytes"), "peakResidentBytes"),
                 longValue(object.get("peakLiveBytes"), "peakLiveBytes"),
                 List.copyOf(timeline),
-                latencies);
+                latencies,
+                object.containsKey("capped") && bool(object, "capped"));
     }
 
     @SuppressWarnings("unchecked")

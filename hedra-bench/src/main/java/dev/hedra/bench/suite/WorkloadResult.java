@@ -19,6 +19,8 @@ import java.util.Map;
  * @param peakLiveBytes highest live requested bytes during the run
  * @param residentTimeline (elapsed ms, resident bytes above baseline) samples, for charts
  * @param latencyNanos for latency workloads: name to (min, p50, mean, p99, p999, max); else empty
+ * @param capped whether the run stopped at its time cap, having done only part of the workload:
+ *     its rate still compares, its peak memory (of part of the work) does not
  */
 public record WorkloadResult(
         String workload,
@@ -31,7 +33,22 @@ public record WorkloadResult(
         long peakResidentBytes,
         long peakLiveBytes,
         List<long[]> residentTimeline,
-        Map<String, double[]> latencyNanos) {
+        Map<String, double[]> latencyNanos,
+        boolean capped) {
+
+    /** A run that did the whole workload. */
+    public WorkloadResult(String workload, String allocator, double seconds, long operations, String metricName,
+            double metric, boolean lowerIsBetter, long peakResidentBytes, long peakLiveBytes,
+            List<long[]> residentTimeline, Map<String, double[]> latencyNanos) {
+        this(workload, allocator, seconds, operations, metricName, metric, lowerIsBetter, peakResidentBytes,
+                peakLiveBytes, residentTimeline, latencyNanos, false);
+    }
+
+    /** This result, marked as stopped at its time cap. */
+    public WorkloadResult asCapped() {
+        return new WorkloadResult(workload, allocator, seconds, operations, metricName, metric, lowerIsBetter,
+                peakResidentBytes, peakLiveBytes, residentTimeline, latencyNanos, true);
+    }
 
     /** Resident memory at peak over peak live bytes (1.0 would be no overhead at all). */
     public double residentOverLive() {

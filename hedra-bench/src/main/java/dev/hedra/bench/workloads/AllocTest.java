@@ -89,7 +89,7 @@ public final class AllocTest extends PortedWorkload {
         });
         long nanos = System.nanoTime() - start[0];
         limit.noteIfPassed(name(), allocator.name(), picksDone.get() + " of " + picks * THREADS + " picks");
-        return nsPerOp(allocator, meter, nanos, operations.get());
+        return limit.flag(nsPerOp(allocator, meter, nanos, operations.get()));
     }
 
     private static long allocate(SuiteAllocator allocator, int size, LiveBytes live) {

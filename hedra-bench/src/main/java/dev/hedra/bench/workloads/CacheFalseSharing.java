@@ -102,7 +102,7 @@ public final class CacheFalseSharing extends PortedWorkload {
         long nanos = System.nanoTime() - start;
         limit.noteIfPassed(name(), allocator.name(), writes.get() + " writes");
         double perThreadWrites = (double) writes.get() / THREADS;
-        return result(allocator, meter, nanos, operations.get(), "ns per write", nanos / Math.max(1, perThreadWrites),
-                Map.of());
+        return limit.flag(result(allocator, meter, nanos, operations.get(), "ns per write",
+                nanos / Math.max(1, perThreadWrites), Map.of()));
     }
 }

@@ -50,7 +50,7 @@ public final class GlibcSimple extends PortedWorkload {
         }
         long nanos = System.nanoTime() - start;
         limit.noteIfPassed(name(), allocator.name(), operations[0] + " operations");
-        return nsPerOp(allocator, meter, nanos, operations[0]);
+        return limit.flag(nsPerOp(allocator, meter, nanos, operations[0]));
     }
 
     private static long batches(SuiteAllocator allocator, MemoryMeter meter, long size, int batch, long repeats,

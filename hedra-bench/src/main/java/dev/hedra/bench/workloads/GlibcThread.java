@@ -95,6 +95,6 @@ public final class GlibcThread extends PortedWorkload {
         });
         long nanos = System.nanoTime() - start;
         limit.noteIfPassed(name(), allocator.name(), operations.get() + " operations");
-        return nsPerOp(allocator, meter, nanos, operations.get());
+        return limit.flag(nsPerOp(allocator, meter, nanos, operations.get()));
     }
 }

@@ -109,7 +109,7 @@ public final class Larson extends PortedWorkload {
             allocator.free(addresses[i], sized ? sizes[i] : 0);
             mainLive.freed(sizes[i]);
         }
-        return nsPerOp(allocator, meter, nanos, operations);
+        return limit.flag(nsPerOp(allocator, meter, nanos, operations));
     }
 
     /** One server thread's slice of blocks, handed from thread to thread. */

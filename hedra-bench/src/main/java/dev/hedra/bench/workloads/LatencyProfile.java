@@ -56,7 +56,7 @@ public final class LatencyProfile extends PortedWorkload {
         long calls = small.mallocs + small.frees + large.mallocs + large.frees;
         double timed = sum(small.mallocNanos, small.mallocs) + sum(small.freeNanos, small.frees)
                 + sum(large.mallocNanos, large.mallocs) + sum(large.freeNanos, large.frees);
-        return result(allocator, meter, nanos, calls, "mean ns per call", timed / Math.max(1, calls), latency);
+        return limit.flag(result(allocator, meter, nanos, calls, "mean ns per call", timed / Math.max(1, calls), latency));
     }
 
     /** Per-call times of one block size. */

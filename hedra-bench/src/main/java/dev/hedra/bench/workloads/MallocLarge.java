@@ -60,7 +60,7 @@ public final class MallocLarge extends PortedWorkload {
             }
         }
         limit.noteIfPassed(name(), allocator.name(), done + " of " + replacements + " replacements");
-        return result(allocator, meter, nanos, operations, "us per op", nanos / 1e3 / Math.max(1, operations),
-                java.util.Map.of());
+        double microsPerOp = nanos / 1e3 / Math.max(1, operations);
+        return limit.flag(result(allocator, meter, nanos, operations, "us per op", microsPerOp, java.util.Map.of()));
     }
 }

@@ -62,7 +62,7 @@ public final class Rptest extends PortedWorkload {
         });
         long nanos = System.nanoTime() - start;
         limit.noteIfPassed(name(), allocator.name(), loopsDone.get() + " of " + loops * ITERATIONS * THREADS + " loops");
-        return nsPerOp(allocator, meter, nanos, operations.get());
+        return limit.flag(nsPerOp(allocator, meter, nanos, operations.get()));
     }
 
     /** A batch of blocks handed to another thread: its addresses and sizes live in allocator blocks. */

@@ -1,9 +1,12 @@
 package dev.hedra.bench.workloads;
 
+import dev.hedra.bench.suite.WorkloadResult;
+
 /**
  * A cap on a run's wall time, so that a peer that is orders of magnitude slower on a workload
  * (a shared arena per block pays a handshake with every thread on each free) still finishes:
- * workloads check it between batches of work and stop early, reporting the work they did.
+ * workloads check it between batches of work and stop early, reporting the work they did, and
+ * their result says so ({@link #flag}): its memory covers only part of the workload.
  * The cap is 10 s at scale 1.0, proportional to the scale, and at least 1 s.
  */
 final class TimeLimit {
@@ -14,7 +17,8 @@ final class TimeLimit {
     private final long deadline;
     private volatile boolean passed; // any thread; latched so that threads stop together
 
-    private TimeLimit(long nanos) {
+    /** A cap {@code nanos} from now. */
+    TimeLimit(long nanos) {
         this.deadline = System.nanoTime() + nanos;
     }
 
@@ -31,6 +35,11 @@ final class TimeLimit {
             passed = true;
         }
         return passed;
+    }
+
+    /** {@code result}, marked {@linkplain WorkloadResult#capped() capped} if the cap cut the run short. */
+    WorkloadResult flag(WorkloadResult result) {
+        return passed ? result.asCapped() : result;
     }
 
     /** Prints a one-line note on stderr when the cap cut the run short. */

@@ -55,7 +55,7 @@ public final class XmallocTest extends PortedWorkload {
         });
         long nanos = System.nanoTime() - start;
         limit.noteIfPassed(name(), allocator.name(), Math.min(claimed.get(), batches) + " of " + batches + " batches");
-        return nsPerOp(allocator, meter, nanos, operations.get());
+        return limit.flag(nsPerOp(allocator, meter, nanos, operations.get()));
     }
 
     private static void produce(SuiteAllocator allocator, MemoryMeter meter, BatchStack stack, AtomicLong claimed,

@@ -48,6 +48,31 @@ class ComparisonTest {
     }
 
     @Test
+    void aPeerStoppedAtItsTimeCapIsNotTheMemoryBestPeer() {
+        // mimalloc did part of "a" (90 MiB at its peak): glibc's 120 MiB is the figure to meet.
+        runs.set(2, capped(runs.get(2)));
+        var comparison = comparison();
+        var memory = comparison.memory("a").orElseThrow();
+        assertEquals("glibc", memory.bestPeer().allocator());
+        assertTrue(memory.met());
+        // Its rate still counts: it stays the fastest peer.
+        assertEquals("mimalloc", comparison.time("a").orElseThrow().bestPeer().allocator());
+
+        runs.set(1, capped(runs.get(1)));
+        assertTrue(comparison().memory("a").isEmpty(), "no peer did the whole workload");
+    }
+
+    @Test
+    void theTextReportMarksACappedRunAndSaysWhy() {
+        runs.set(2, capped(runs.get(2)));
+        var text = new java.io.ByteArrayOutputStream();
+        new TextReport(comparison()).printMemory(new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8));
+        String printed = text.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(printed.contains("90.0 (1.41)*"), printed);
+        assertTrue(printed.contains("* stopped at its time cap"), printed);
+    }
+
+    @Test
     void targetsSayMetNotMetOrNotMeasured() {
         List<Target> targets = comparison().targets();
         assertEquals(4, targets.size());
@@ -84,6 +109,10 @@ class ComparisonTest {
                 List.of(new WorkloadInfo("a", "A"), new WorkloadInfo("b", "B"), new WorkloadInfo("trace-x", "X")),
                 ALLOCATORS.stream().map(name -> new AllocatorInfo(name, "")).toList(), runs, List.of(), Optional.empty());
         return new Comparison(results);
+    }
+
+    private static RunRecord capped(RunRecord run) {
+        return RunRecord.measured(run.result().orElseThrow().asCapped(), 1.5);
     }
 
     private static RunRecord lower(String workload, String allocator, double nanos, long residentMiB) {

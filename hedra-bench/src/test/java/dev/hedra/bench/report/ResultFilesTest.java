@@ -27,6 +27,17 @@ class ResultFilesTest {
     }
 
     @Test
+    void aCappedRunStaysCappedInJsonAndAnOldResultReadsAsWhole() {
+        var result = new dev.hedra.bench.suite.WorkloadResult("larson", "arena", 1.0, 10, "ns per op", 5.0, true,
+                1 << 20, 1 << 10, java.util.List.of(), java.util.Map.of());
+        String json = WorkloadResultJson.write(result.asCapped());
+        assertTrue(WorkloadResultJson.read(Json.parse(json)).capped(), json);
+        String old = WorkloadResultJson.write(result).replace(", \"capped\": false", "");
+        assertTrue(!old.contains("capped"), old);
+        assertTrue(!WorkloadResultJson.read(Json.parse(old)).capped());
+    }
+
+    @Test
     void theCsvHasOneRowPerRun() throws Exception {
         SuiteResults results = ReportFixture.results();
         ResultFiles.writeAll(results, directory);

@@ -49,11 +49,24 @@ class WorkloadsTest {
         assertFalse(result.residentTimeline().isEmpty());
         assertTrue(result.residentTimeline().size() <= ResidentMemoryMeter.TIMELINE_POINTS);
         assertEquals(0, meter.liveBytes(), "live bytes left after the run: the workload leaked or miscounted");
+        assertFalse(result.capped(), "a tiny run ends long before its time cap");
         if (workload.name().equals("latency")) {
             assertLatencySummaries(result);
         } else {
             assertTrue(result.latencyNanos().isEmpty());
         }
+    }
+
+    @Test
+    void aRunCutShortByItsCapIsFlaggedAndAWholeOneIsNot() {
+        var result = new WorkloadResult("w", "a", 1.0, 10, "ns per op", 5.0, true, 0, 1, List.of(),
+                java.util.Map.of());
+        TimeLimit spent = new TimeLimit(-1);
+        assertTrue(spent.passed());
+        assertTrue(spent.flag(result).capped());
+        TimeLimit ample = TimeLimit.forScale(1.0);
+        assertFalse(ample.passed());
+        assertFalse(ample.flag(result).capped());
     }
 
     /**
