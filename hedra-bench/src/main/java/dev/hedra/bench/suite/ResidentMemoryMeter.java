@@ -188,7 +188,7 @@ public final class ResidentMemoryMeter implements MemoryMeter, AutoCloseable {
         synchronized (this) {
             return new WorkloadResult(result.workload(), result.allocator(), result.seconds(), result.operations(),
                     result.metricName(), result.metric(), result.lowerIsBetter(), peakResident,
-                    Math.max(result.peakLiveBytes(), peakLive), timeline(), result.latencyNanos());
+                    Math.max(result.peakLiveBytes(), peakLive), timeline(), result.latencyNanos(), result.capped());
         }
     }
 

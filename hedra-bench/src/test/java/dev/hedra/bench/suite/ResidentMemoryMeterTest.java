@@ -84,5 +84,7 @@ class ResidentMemoryMeterTest {
         assertEquals(meter.peakResidentBytes(), complete.peakResidentBytes());
         assertTrue(!complete.residentTimeline().isEmpty());
         assertEquals(bare.metric(), complete.metric());
+        assertTrue(!complete.capped());
+        assertTrue(ResidentMemoryMeter.start().complete(bare.asCapped()).capped(), "a capped run stays capped");
     }
 }
