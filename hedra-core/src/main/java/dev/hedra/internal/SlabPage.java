@@ -31,6 +31,9 @@ import java.lang.invoke.VarHandle;
 final class SlabPage {
 
     private static final VarHandle DEFERRED = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final long RECIPROCAL_LOW_BITS = (1L << SizeClasses.RECIPROCAL_SHIFT) - 1;
+    /** Offsets in a heap's page are below this (4 MiB); see {@link #indexOfSmall}. */
+    private static final long SMALL_OFFSET_LIMIT = 1L << 22;
 
     final long base;
     final int units;
@@ -121,6 +124,22 @@ final class SlabPage {
         long offset = address - base;
         int index = (int) ((offset * reciprocal) >>> SizeClasses.RECIPROCAL_SHIFT);
         return (long) index * blockSize == offset && index < capacity ? index : -1;
+    }
+
+    /**
+     * {@link #indexOf} for a heap's page, whose blocks are small (at most
+     * {@link SizeClasses#SMALL_LIMIT} bytes) and whose offsets are below 4 MiB: one multiply
+     * instead of two. With {@code r = reciprocal = ceil(2^40 / b)} and {@code E = r * b - 2^40}
+     * ({@code 0 <= E < b}), an offset {@code o = k * b + d} ({@code 0 <= d < b}) gives
+     * {@code o * r = k * 2^40 + L}, {@code L = k * E + d * r}. For {@code d = 0},
+     * {@code L = k * E < o < 2^22}; for {@code d > 0}, {@code 2^22 < 2^25 <= r <= L < 2^40}. So
+     * the low 40 bits of the product are below {@code 2^22} exactly when {@code o} is a block
+     * start, and the high bits are then {@code k}.
+     */
+    int indexOfSmall(long address) {
+        long scaled = (address - base) * reciprocal;
+        long index = scaled >>> SizeClasses.RECIPROCAL_SHIFT;
+        return (scaled & RECIPROCAL_LOW_BITS) < SMALL_OFFSET_LIMIT && index < capacity ? (int) index : -1;
     }
 
     /**

@@ -206,7 +206,7 @@ final class ThreadHeap extends PageOwner {
      * @return false if {@code address} is not a block start of the page (the caller reports it)
      */
     boolean freeOwn(SlabPage page, long address) {
-        int index = page.indexOf(address);
+        int index = page.indexOfSmall(address);
         if (index < 0) {
             return false;
         }
@@ -235,7 +235,7 @@ final class ThreadHeap extends PageOwner {
         if (page.classIndex < 0) {
             throw Errors.poolBlock(address);
         }
-        int index = page.indexOf(address);
+        int index = page.indexOfSmall(address);
         if (index < 0) {
             return false;
         }
