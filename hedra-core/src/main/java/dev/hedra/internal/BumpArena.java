@@ -72,7 +72,7 @@ final class BumpArena implements HedraArena {
         this.owner = shared ? null : Thread.currentThread();
         this.ownerHeap = shared ? null : allocator.arenaHeap();
         this.session = shared ? Arena.ofShared() : Arena.ofConfined();
-        allocator.arenaOpened(ownerHeap, 1);
+        allocator.arenaOpened(heap(), 1);
     }
 
     @Override
@@ -164,7 +164,7 @@ final class BumpArena implements HedraArena {
     private void nextChunk() {
         checkOpenAndThread();
         // Take the new chunk first: if that fails (OutOfMemoryError) nothing has changed.
-        long encoded = allocator.takeArenaChunk(ownerHeap);
+        long encoded = allocator.takeArenaChunk(heap());
         if (hasChunk) {
             bytesBefore += offset;
             if (chunkCount == chunks.length) {
@@ -262,15 +262,16 @@ final class BumpArena implements HedraArena {
         }
         session.close(); // throws as the JDK's arenas do: already closed, or the wrong thread
         closed = true;
-        allocator.arenaOpened(ownerHeap, -1);
+        ThreadHeap heap = heap();
+        allocator.arenaOpened(heap, -1);
         bytesBefore = handedOut(); // kept for bytesAllocated() after close
         if (hasChunk) {
-            allocator.returnArenaChunk(ownerHeap, chunkBase, Math.max(dirty, offset));
+            allocator.returnArenaChunk(heap, chunkBase, Math.max(dirty, offset));
             hasChunk = false;
         }
         offset = NO_ROOM;
         for (int i = 0; i < chunkCount; i++) {
-            allocator.returnArenaChunk(ownerHeap, chunks[i], dirtyMarks[i]);
+            allocator.returnArenaChunk(heap, chunks[i], dirtyMarks[i]);
         }
         for (int i = 0; i < largeCount; i++) {
             allocator.releaseArenaLarge(largeBases[i], largeLengths[i]);
@@ -300,6 +301,11 @@ final class BumpArena implements HedraArena {
         if (closed) {
             throw new IllegalStateException("Already closed");
         }
+    }
+
+    /** The heap this arena's chunks come from and go back to: the owner's, or the calling thread's. */
+    private ThreadHeap heap() {
+        return ownerHeap != null ? ownerHeap : allocator.arenaHeap();
     }
 
     private static WrongThreadException wrongThread() {

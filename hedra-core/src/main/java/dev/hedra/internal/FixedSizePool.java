@@ -176,7 +176,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
                 lastFreed = page;
             }
         }
-        int index = shift >= 0 ? page.indexOfPowerOfTwo(address, shift) : page.indexOf(address);
+        int index = indexIn(page, address);
         if (index < 0) {
             throw notABlock(page, address);
         }
@@ -200,13 +200,18 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             return;
         }
         SlabPage page = ownPageAt(address);
-        int index = shift >= 0 ? page.indexOfPowerOfTwo(address, shift) : page.indexOf(address);
+        int index = indexIn(page, address);
         if (index < 0) {
             throw notABlock(page, address);
         }
         if (!RemoteFrees.freeRemote(page, index)) {
             throw Errors.doubleFree("pool " + name, address);
         }
+    }
+
+    /** The index of the block at {@code address} in {@code page}, or -1 if no block starts there. */
+    private int indexIn(SlabPage page, long address) {
+        return shift >= 0 ? page.indexOfPowerOfTwo(address, shift) : page.indexOf(address);
     }
 
     private SlabPage ownPageAt(long address) {

@@ -186,12 +186,17 @@ public final class HedraAllocator implements NativeAllocator {
             address = huge.allocate(heap, size, alignment);
             kind = ThreadHeap.HUGE;
         }
+        countLarge(heap, kind, size);
+        return address;
+    }
+
+    /** Counts a medium or huge block of {@code size} bytes that {@code heap} now holds. */
+    private static void countLarge(ThreadHeap heap, int kind, long size) {
         heap.allocations[kind]++;
         heap.bytesRequested += size;
         if (kind == ThreadHeap.HUGE || heap.medium.tookAreaSinceSample()) {
             heap.samplePeak(0, false); // only when memory grew: a new area or a huge map
         }
-        return address;
     }
 
     @Override
@@ -237,9 +242,7 @@ public final class HedraAllocator implements NativeAllocator {
         if (usable > MediumSpans.MAX_SIZE && !MediumSpans.fits(newSize, minimumAlignment)) {
             long resized = huge.resize(heap, address, newSize); // huge to huge: pages move, no copy
             if (resized != 0) {
-                heap.allocations[ThreadHeap.HUGE]++;
-                heap.bytesRequested += newSize;
-                heap.samplePeak(0, false);
+                countLarge(heap, ThreadHeap.HUGE, newSize);
                 return resized;
             }
         }
@@ -506,9 +509,8 @@ public final class HedraAllocator implements NativeAllocator {
     }
 
     /**
-     * The calling thread's heap, for an arena: a confined arena keeps its owner's, so that its
-     * opening, chunks and closing each skip the lookup. Any other caller passes null, and the
-     * methods below look the heap up.
+     * The calling thread's heap, for an arena's chunks and counts below: a confined arena asks
+     * once and keeps its owner's, a shared one asks each time.
      */
     ThreadHeap arenaHeap() {
         return currentHeap();
@@ -516,10 +518,7 @@ public final class HedraAllocator implements NativeAllocator {
 
     /** Counts an arena (or child arena) opened (+1) or closed (-1) on {@code heap}'s thread. */
     void arenaOpened(ThreadHeap heap, int delta) {
-        // Counted in the calling thread's heap, without atomics; close() adds them up.
-        if (heap == null) {
-            heap = currentHeap();
-        }
+        // Counted in a heap, without atomics; close() adds them up.
         if (heap.shared) {
             heap.lock.lock();
             try {
@@ -534,9 +533,6 @@ public final class HedraAllocator implements NativeAllocator {
 
     /** A 64 KiB arena chunk, as {@code base | ceil(dirtyBytes / 8)}: from the caller's cache if it has one. */
     long takeArenaChunk(ThreadHeap heap) {
-        if (heap == null) {
-            heap = currentHeap();
-        }
         if (heap.shared) {
             heap.lock.lock();
             try {
@@ -588,9 +584,6 @@ public final class HedraAllocator implements NativeAllocator {
     /** Takes back a closed arena's chunk whose first {@code dirtyBytes} may hold data. */
     void returnArenaChunk(ThreadHeap heap, long base, int dirtyBytes) {
         long encoded = base | ((dirtyBytes + 7) >>> 3);
-        if (heap == null) {
-            heap = currentHeap();
-        }
         boolean kept;
         if (heap.shared) {
             heap.lock.lock();

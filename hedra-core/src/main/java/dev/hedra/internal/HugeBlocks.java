@@ -64,10 +64,28 @@ final class HugeBlocks {
                 space.uncommitHuge(length);
                 throw Errors.system(allocatorName, size, Os.lastError());
             }
-            blocks.put(address, new Block(length, heap, 0));
+            list(address, new Block(length, heap, 0));
         }
-        heap.hugeBytesInUse.add(length);
         return address;
+    }
+
+    /** Lists a live block and counts its bytes in use for its heap. */
+    private void list(long address, Block block) {
+        blocks.put(address, block);
+        block.heap.hugeBytesInUse.add(block.length);
+    }
+
+    /** Counts a block that is no longer live (freed, or moved by a resize) for its heap. */
+    private static void countFreed(Block block) {
+        block.heap.hugeBytesInUse.add(-block.length);
+        block.heap.hugeFrees.increment();
+    }
+
+    /** A freed block, taken off the list: its bytes leave the limit, its map is retained or unmapped. */
+    private void dispose(long address, Block block) {
+        space.uncommitHuge(block.length);
+        release(address, block.length);
+        countFreed(block);
     }
 
     /** For {@code calloc}: zeroes what the block at {@code address} kept of a reused map. */
@@ -112,7 +130,7 @@ final class HugeBlocks {
             return 0;
         }
         if (address != 0) {
-            blocks.put(address, new Block(length, heap, dirty));
+            list(address, new Block(length, heap, dirty));
         }
         return address;
     }
@@ -145,15 +163,24 @@ final class HugeBlocks {
      * refuses.
      */
     private long grow(int index, long length, long alignment) {
-        long to = map(length, alignment);
-        if (to == 0) {
-            return 0;
+        long to = moveIntoFresh(retainedAddress[index], retainedLength[index], length, alignment);
+        if (to != 0) {
+            removeRetained(index);
         }
-        if (!Os.move(retainedAddress[index], retainedLength[index], to, length)) {
+        return to;
+    }
+
+    /**
+     * The pages of the map at {@code from} ({@code fromLength} bytes) moved into a fresh
+     * reservation of {@code length} bytes at {@code alignment}; 0 if the system refuses (the
+     * map is then as it was).
+     */
+    private long moveIntoFresh(long from, long fromLength, long length, long alignment) {
+        long to = map(length, alignment);
+        if (to != 0 && !Os.move(from, fromLength, to, length)) {
             Os.unmap(to, length);
             return 0;
         }
-        removeRetained(index);
         return to;
     }
 
@@ -282,10 +309,7 @@ final class HugeBlocks {
             throw Errors.sizeMismatch(address, size, block.length);
         }
         if (blocks.remove(address, block)) {
-            space.uncommitHuge(block.length);
-            release(address, block.length);
-            block.heap.hugeBytesInUse.add(-block.length);
-            block.heap.hugeFrees.increment();
+            dispose(address, block);
             return true;
         }
         return false;
@@ -321,27 +345,14 @@ final class HugeBlocks {
         if (growth < 0) {
             space.uncommitHuge(-growth);
         }
-        blocks.put(moved, new Block(length, heap, length));
-        block.heap.hugeBytesInUse.add(-block.length);
-        block.heap.hugeFrees.increment();
-        heap.hugeBytesInUse.add(length);
+        countFreed(block);
+        list(moved, new Block(length, heap, length));
         return moved;
     }
 
     /** The map at {@code address} resized from {@code from} to {@code to} bytes; 0 if refused. */
     private long remap(long address, long from, long to) {
-        if (Os.resizeInPlace(address, from, to)) {
-            return address;
-        }
-        long fresh = map(to, Os.PAGE_SIZE);
-        if (fresh == 0) {
-            return 0;
-        }
-        if (!Os.move(address, from, fresh, to)) {
-            Os.unmap(fresh, to);
-            return 0;
-        }
-        return fresh;
+        return Os.resizeInPlace(address, from, to) ? address : moveIntoFresh(address, from, to, Os.PAGE_SIZE);
     }
 
     /** Mapped length of the huge block at {@code address}, or -1. */
@@ -366,10 +377,7 @@ final class HugeBlocks {
         for (var entry : blocks.entrySet()) {
             Block block = entry.getValue();
             if (block.heap == heap && blocks.remove(entry.getKey(), block)) {
-                space.uncommitHuge(block.length);
-                release(entry.getKey(), block.length);
-                heap.hugeBytesInUse.add(-block.length);
-                heap.hugeFrees.increment();
+                dispose(entry.getKey(), block);
                 freed++;
             }
         }

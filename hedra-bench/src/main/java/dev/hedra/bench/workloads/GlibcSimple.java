@@ -49,8 +49,8 @@ public final class GlibcSimple extends PortedWorkload {
             }
         }
         long nanos = System.nanoTime() - start;
-        limit.noteIfPassed(name(), allocator.name(), operations[0] + " operations");
-        return limit.flag(nsPerOp(allocator, meter, nanos, operations[0]));
+        WorkloadResult measured = nsPerOp(allocator, meter, nanos, operations[0]);
+        return limit.flag(measured, operations[0] + " operations");
     }
 
     private static long batches(SuiteAllocator allocator, MemoryMeter meter, long size, int batch, long repeats,

@@ -94,7 +94,7 @@ public final class GlibcThread extends PortedWorkload {
             operations.addAndGet(ops);
         });
         long nanos = System.nanoTime() - start;
-        limit.noteIfPassed(name(), allocator.name(), operations.get() + " operations");
-        return limit.flag(nsPerOp(allocator, meter, nanos, operations.get()));
+        WorkloadResult measured = nsPerOp(allocator, meter, nanos, operations.get());
+        return limit.flag(measured, operations.get() + " operations");
     }
 }

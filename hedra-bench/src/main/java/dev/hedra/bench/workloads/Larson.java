@@ -101,7 +101,6 @@ public final class Larson extends PortedWorkload {
         for (Slice slice : slices) {
             operations += slice.operations;
         }
-        limit.noteIfPassed(name(), allocator.name(), operations + " operations");
 
         // The main thread frees what is left: once more, other threads' blocks.
         for (int i = 0; i < total; i++) {
@@ -109,7 +108,8 @@ public final class Larson extends PortedWorkload {
             allocator.free(addresses[i], sized ? sizes[i] : 0);
             mainLive.freed(sizes[i]);
         }
-        return limit.flag(nsPerOp(allocator, meter, nanos, operations));
+        WorkloadResult measured = nsPerOp(allocator, meter, nanos, operations);
+        return limit.flag(measured, operations + " operations");
     }
 
     /** One server thread's slice of blocks, handed from thread to thread. */

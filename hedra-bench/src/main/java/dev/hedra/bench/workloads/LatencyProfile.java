@@ -46,7 +46,6 @@ public final class LatencyProfile extends PortedWorkload {
         Series small = profile(allocator, meter, random, SMALL, SMALL_SLOTS, smallReplacements, limit);
         Series large = profile(allocator, meter, random, LARGE, LARGE_SLOTS, largeReplacements, limit);
         long nanos = System.nanoTime() - start;
-        limit.noteIfPassed(name(), allocator.name(), small.mallocs + " small and " + large.mallocs + " large mallocs");
 
         Map<String, double[]> latency = new LinkedHashMap<>();
         latency.put(SERIES[0], summary(small.mallocNanos, small.mallocs));
@@ -56,7 +55,9 @@ public final class LatencyProfile extends PortedWorkload {
         long calls = small.mallocs + small.frees + large.mallocs + large.frees;
         double timed = sum(small.mallocNanos, small.mallocs) + sum(small.freeNanos, small.frees)
                 + sum(large.mallocNanos, large.mallocs) + sum(large.freeNanos, large.frees);
-        return limit.flag(result(allocator, meter, nanos, calls, "mean ns per call", timed / Math.max(1, calls), latency));
+        WorkloadResult measured =
+                result(allocator, meter, nanos, calls, "mean ns per call", timed / Math.max(1, calls), latency);
+        return limit.flag(measured, small.mallocs + " small and " + large.mallocs + " large mallocs");
     }
 
     /** Per-call times of one block size. */

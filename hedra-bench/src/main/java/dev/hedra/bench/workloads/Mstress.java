@@ -62,8 +62,8 @@ public final class Mstress extends PortedWorkload {
             }
         }
         long nanos = System.nanoTime() - start;
-        limit.noteIfPassed(name(), allocator.name(), round + " of " + rounds + " rounds");
-        return limit.flag(nsPerOp(allocator, meter, nanos, operations.get()));
+        WorkloadResult measured = nsPerOp(allocator, meter, nanos, operations.get());
+        return limit.flag(measured, round + " of " + rounds + " rounds");
     }
 
     /** Allocates a block of {@code items} words, each written with its index, 1% of the time far larger. */

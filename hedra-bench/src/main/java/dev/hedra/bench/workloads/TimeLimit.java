@@ -37,16 +37,16 @@ final class TimeLimit {
         return passed;
     }
 
-    /** {@code result}, marked {@linkplain WorkloadResult#capped() capped} if the cap cut the run short. */
-    WorkloadResult flag(WorkloadResult result) {
-        return passed ? result.asCapped() : result;
-    }
-
-    /** Prints a one-line note on stderr when the cap cut the run short. */
-    void noteIfPassed(String workload, String allocator, String workDone) {
-        if (passed) {
-            System.err.println("NOTE " + workload + " on " + allocator + " stopped at its time cap after "
-                    + workDone);
+    /**
+     * {@code result}, marked {@linkplain WorkloadResult#capped() capped} if the cap cut the run
+     * short, with a one-line note on stderr saying how much of the work was done then.
+     */
+    WorkloadResult flag(WorkloadResult result, String workDone) {
+        if (!passed) {
+            return result;
         }
+        System.err.println("NOTE " + result.workload() + " on " + result.allocator() + " stopped at its time cap after "
+                + workDone);
+        return result.asCapped();
     }
 }

@@ -63,10 +63,10 @@ class WorkloadsTest {
                 java.util.Map.of());
         TimeLimit spent = new TimeLimit(-1);
         assertTrue(spent.passed());
-        assertTrue(spent.flag(result).capped());
+        assertTrue(spent.flag(result, "part of the work").capped());
         TimeLimit ample = TimeLimit.forScale(1.0);
         assertFalse(ample.passed());
-        assertFalse(ample.flag(result).capped());
+        assertFalse(ample.flag(result, "all of the work").capped());
     }
 
     /**
