@@ -51,10 +51,12 @@ final class BumpArena implements HedraArena {
     private long chunkBase;
     private int offset = NO_ROOM;  // none yet: the first allocation takes a chunk
     private int dirty;
+    // Shared empty arrays: an arena that needs one chunk (most) allocates no array at all.
     private static final long[] NONE = new long[0];
+    private static final int[] NO_MARKS = new int[0];
     // Earlier chunks with their dirty marks; the current one is chunkBase and dirty/offset.
     private long[] chunks = NONE;
-    private int[] dirtyMarks = new int[0];
+    private int[] dirtyMarks = NO_MARKS;
     private int chunkCount; // earlier chunks
     private boolean hasChunk;
     /** Large allocations: a run of units (length > 0) or a direct map (length < 0) each. */

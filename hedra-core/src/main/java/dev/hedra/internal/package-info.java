@@ -44,7 +44,8 @@
  *       {@code == used - popcount(deferred)}; {@code free & deferred == 0}. A set bit in either
  *       bitmap at free time is a double free, caught on every free.
  *   <li>Per heap, for a page that is not current: listed on its class's list iff it has a free
- *       block; at most {@code ThreadHeap.EMPTY_PAGE_BUDGET} bytes of empty pages are kept.
+ *       block; at most the builder's {@code emptyPageBudget} (4 MiB unless set) of empty
+ *       pages are kept.
  *   <li>Per address space: {@code committed == live runs + huge maps};
  *       {@code committed + retained <= memoryLimit}; a run given back is retained (resident,
  *       reused first) for the purge delay, then purged ({@code MADV_DONTNEED}).
