@@ -164,6 +164,55 @@ class ThreadLifecycleTest {
     }
 
     /**
+     * Two threads fill ten pages of 1 KiB blocks each, free them all and die together, so that
+     * their heaps keep nine empty pages each (within the empty-page budget). The next thread to
+     * start adopts one of the two heaps; the other's empty pages go back to the address space
+     * then, not only at the next periodic sweep of abandoned heaps.
+     */
+    @Test
+    void aDeadHeapNoThreadAdoptsGivesBackItsEmptyPagesWhenAThreadStarts() throws Exception {
+        try (NativeAllocator hedra = Hedra.builder().name("dead-heaps").build()) {
+            hedra.free(hedra.malloc(8), 8); // this thread's heap exists before the others die
+            int blocks = 640; // 64 blocks of 1 KiB in a 64 KiB page: ten pages
+            CountDownLatch allFilled = new CountDownLatch(2);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> fillers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                fillers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        long[] addresses = new long[blocks];
+                        for (int i = 0; i < blocks; i++) {
+                            addresses[i] = hedra.malloc(1024);
+                        }
+                        allFilled.countDown();
+                        allFilled.await(); // both heaps are in use at once: two heaps, not one adopted
+                        for (long address : addresses) {
+                            hedra.free(address, 1024);
+                        }
+                    } catch (Throwable t2) {
+                        failure.set(t2);
+                    }
+                }));
+            }
+            for (Thread filler : fillers) {
+                filler.join();
+            }
+            assertEquals(null, failure.get());
+            AllocatorStats before = hedra.stats();
+            assertEquals(3, before.heaps().size(), () -> "expected this thread's and two dead heaps:\n" + before);
+
+            // 1 KiB: a class the adopted heap has pages of, so that the new thread commits nothing.
+            Thread.ofPlatform().start(() -> hedra.free(hedra.malloc(1024), 1024)).join();
+
+            AllocatorStats after = hedra.stats();
+            long given = before.bytesCommitted() - after.bytesCommitted();
+            assertTrue(given >= 9 * 64 * KiB, () -> "committed " + before.bytesCommitted() / KiB + " KiB before the"
+                    + " new thread, " + after.bytesCommitted() / KiB + " KiB after: the dead heap it did not adopt"
+                    + " kept its empty pages\n" + after);
+        }
+    }
+
+    /**
      * A million virtual threads, 10,000 alive at a time, each with two blocks: one freed by itself
      * (after a yield, so maybe on another carrier), one passed to a later thread. The number of
      * heaps must stay small while they are all alive.

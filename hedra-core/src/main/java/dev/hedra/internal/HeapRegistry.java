@@ -116,13 +116,27 @@ final class HeapRegistry {
             return sharedHeaps[(int) (thread.threadId() % sharedHeaps.length)];
         }
         synchronized (this) {
+            ThreadHeap adopted = null;
             for (ThreadHeap heap : heaps) {
                 // isAlive() == false orders the dead owner's writes before our reads.
                 if (!heap.shared && !heap.ownerThread.isAlive()) {
-                    heap.ownerThread = thread;
-                    heap.name = nameOf(thread);
-                    return heap;
+                    if (adopted == null) {
+                        adopted = heap;
+                    } else {
+                        // Another dead thread's heap, not taken now: its empty pages go back
+                        // for live heaps to reuse, rather than at the next sweep (mstress: about
+                        // 5% less resident in eight runs). Its current pages stay: giving them
+                        // back too took about 15% more off mstress's memory in three runs but
+                        // made it about 30% slower (likely: whoever adopts this heap later has
+                        // to take fresh pages again).
+                        heap.releaseEmptyPages(false);
+                    }
                 }
+            }
+            if (adopted != null) {
+                adopted.ownerThread = thread;
+                adopted.name = nameOf(thread);
+                return adopted;
             }
             ThreadHeap heap = new ThreadHeap(space, classes, this, nameOf(thread), false);
             heap.ownerThread = thread;

@@ -56,7 +56,8 @@
  * <h2>Threads</h2>
  * A platform thread's heap is touched only by that thread (plain accesses). Other threads touch
  * its pages only through {@link dev.hedra.internal.RemoteFrees} and its medium spans only under
- * their lock. When a thread dies, the next new thread adopts its heap whole. Virtual threads
+ * their lock. When a thread dies, the next new thread adopts its heap whole; the empty pages of
+ * other dead threads' heaps go back then. Virtual threads
  * share a few heaps under locks. Slow paths (new pages, the tables, the limit) are
  * synchronized on the {@code AddressSpace}; lock order: registry, medium spans, address space.
  *
