@@ -100,16 +100,30 @@ final class SlabPage {
     /**
      * Owner: takes the lowest free block, or returns 0 when the page is full. Lowest first keeps
      * a page's live blocks dense and neighbours in time neighbours in memory.
+     *
+     * <p>The word at the cursor is tried before the loop (every word below it is used up, so
+     * most allocations end there): written this way, the mixed batch benchmark ran 3.5% faster
+     * and the pool's pair 5%. Moving the loop out of line altogether gained 11% on the mixed
+     * batch but made batches of 64-byte blocks 60% slower, for reasons not yet understood.
      */
     long allocate() {
         long[] bits = this.bits;
-        for (int w = cursor; w < bits.length; w += 2) {
+        int w = cursor;
+        if (w < bits.length) {
             long word = bits[w];
             if (word != 0) {
                 bits[w] = word & (word - 1);
-                cursor = w;
                 used++;
                 return base + (long) ((w << 5) + Long.numberOfTrailingZeros(word)) * blockSize;
+            }
+        }
+        for (int next = w + 2; next < bits.length; next += 2) {
+            long word = bits[next];
+            if (word != 0) {
+                bits[next] = word & (word - 1);
+                cursor = next;
+                used++;
+                return base + (long) ((next << 5) + Long.numberOfTrailingZeros(word)) * blockSize;
             }
         }
         cursor = bits.length;
