@@ -24,6 +24,14 @@ import java.util.List;
  * sliced from a segment of the whole chunk: the JIT scalar-replaces a segment the caller does not
  * keep either way, and the chunk's own segment was one more object per arena; the request
  * benchmark went from 104-107 to 89 ns without it.)
+ *
+ * <p>The first chunk is taken when the arena opens, not by its first allocation. A call that an
+ * arena's allocations make once per arena is frequent enough for C2 to compile the caller's loop
+ * around it: every value live across the call is kept on the stack and reloaded on each
+ * allocation. With the chunk taken up front, {@link #nextChunk} runs only when a chunk fills up,
+ * and the request benchmark (40 uninitialized allocations and a close) went from 86-89 to 64 ns.
+ * An arena that allocates nothing pays for a chunk taken from and given back to its thread's
+ * cache.
  * A confined arena is used by its owner only; a shared one under this object's lock.
  */
 final class BumpArena implements HedraArena {
@@ -32,8 +40,8 @@ final class BumpArena implements HedraArena {
     /** Larger requests get a block of their own rather than a slice of a chunk. */
     private static final long LARGE = CHUNK / 4;
     /**
-     * The offset of an arena with no chunk yet, or closed: past any chunk, so that the one bounds
-     * check of the fast path sends the allocation to {@link #nextChunk}, which sorts out which.
+     * The offset of a closed arena (and of one not yet constructed): past any chunk, so that the
+     * one bounds check of the fast path sends the allocation to {@link #nextChunk}, which throws.
      */
     private static final int NO_ROOM = 1 << 30;
 
@@ -51,7 +59,7 @@ final class BumpArena implements HedraArena {
     private List<BumpArena> children;
 
     private long chunkBase;        // the current chunk
-    private int offset = NO_ROOM;  // none yet: the first allocation takes a chunk
+    private int offset = NO_ROOM;  // set by the first chunk, taken in the constructor
     private int dirty;
     // Shared empty arrays: an arena that needs one chunk (most) allocates no array at all.
     private static final long[] NONE = new long[0];
@@ -76,6 +84,12 @@ final class BumpArena implements HedraArena {
         this.owner = shared ? null : Thread.currentThread();
         this.ownerHeap = shared ? null : allocator.arenaHeap();
         this.session = shared ? Arena.ofShared() : Arena.ofConfined();
+        try {
+            nextChunk(); // see the class comment: the allocation path then never calls out for it
+        } catch (RuntimeException | Error e) {
+            session.close();
+            throw e;
+        }
         allocator.arenaOpened(heap(), 1);
     }
 
@@ -164,7 +178,7 @@ final class BumpArena implements HedraArena {
         return MemorySegment.ofAddress(address).reinterpret(byteSize, session, null);
     }
 
-    /** Off the fast path: the request does not fit the current chunk, or there is none, or closed. */
+    /** Off the fast path: the arena opens, or a request does not fit the current chunk, or it is closed. */
     private void nextChunk() {
         checkOpenAndThread();
         // Take the new chunk first: if that fails (OutOfMemoryError) nothing has changed.
