@@ -43,7 +43,7 @@ public final class ResidentMemoryMeter implements MemoryMeter, AutoCloseable {
     private static final long PAGE_SIZE = pageSize();
 
     private final long baseline;
-    private final long startNanos = System.nanoTime();
+    private long startNanos = System.nanoTime(); // under this object's lock after construction
     private final LongAdder live = new LongAdder(); // any thread
     private final FileChannel statm; // under this object's lock
     private final ByteBuffer statmBuffer = ByteBuffer.allocate(256); // under this object's lock
@@ -109,6 +109,21 @@ public final class ResidentMemoryMeter implements MemoryMeter, AutoCloseable {
                 peakLive = now;
                 sample();
             }
+        }
+    }
+
+    /**
+     * Forgets the peaks and the timeline so far, keeping the baseline and the live bytes: for a
+     * workload that warms up under the meter and must not count the warm-up's transient memory
+     * (the JIT compilers' among it), as a runner's warm-up before the meter starts is not counted.
+     */
+    public void restart() {
+        synchronized (this) {
+            peakResident = 0;
+            peakLive = 0;
+            samples = 0;
+            startNanos = System.nanoTime();
+            sample();
         }
     }
 

@@ -117,12 +117,17 @@ public final class RunOne {
             if (warmupScale > 0 && !SuiteWorkloads.warmsUpItself(workload)) {
                 // Repeated for at least WARMUP_NANOS: one small round leaves a JIT-compiled
                 // allocator (Hedra, the Java peers) half compiled, which native peers never are.
+                // A meter of the measured run's class, discarded after: with another class (a
+                // lambda), the first live-byte report of the measured run would deoptimize the
+                // compiled workload loop, and the run would measure its recompilation.
                 long deadline = System.nanoTime() + WARMUP_NANOS;
                 int rounds = 0;
-                do {
-                    workload.run(allocator, delta -> {}, warmupScale);
-                    rounds++;
-                } while (System.nanoTime() - deadline < 0 && rounds < MAX_WARMUP_ROUNDS);
+                try (ResidentMemoryMeter warmupMeter = ResidentMemoryMeter.start(baseline)) {
+                    do {
+                        workload.run(allocator, warmupMeter, warmupScale);
+                        rounds++;
+                    } while (System.nanoTime() - deadline < 0 && rounds < MAX_WARMUP_ROUNDS);
+                }
                 System.err.println("warm-up: " + workloadName + " on " + allocatorName + ", " + rounds
                         + " round(s) at scale " + warmupScale);
             }

@@ -41,6 +41,14 @@ final class ReplayLoop {
     private final long[] sizes;     // by slot: the size last requested
     private final long[] progress;  // [program * STRIDE]: events completed in this repetition
     private volatile boolean failed; // set by a thread that threw, so that waiters give up
+    /**
+     * 1 while repetitions are timed, 0 in the warm-up: a multiplier of the live-byte deltas
+     * rather than a branch around the meter's calls, so that the warm-up compiles the very code
+     * the timed repetitions run (a call the warm-up never made, or a meter of another class,
+     * would send the compiled loop back to the interpreter on the first timed event). Written by
+     * the coordinator between repetitions (the start barrier publishes it).
+     */
+    private long reporting;
 
     /**
      * @param atPeak run right after the event at which the trace's live bytes peak in recorded
@@ -58,6 +66,11 @@ final class ReplayLoop {
     /** Before a repetition, from the coordinating thread (the start barrier publishes it). */
     void resetProgress() {
         java.util.Arrays.fill(progress, 0);
+    }
+
+    /** Whether the repetitions from now on report live bytes to the meter; off at first. */
+    void reporting(boolean on) {
+        reporting = on ? 1 : 0;
     }
 
     void fail() {
@@ -81,6 +94,7 @@ final class ReplayLoop {
         int nextWaitAt = waitAt.length > 0 ? waitAt[0] : -1;
         int progressIndex = programIndex * STRIDE;
         int peakAt = program.peakAt();
+        long reporting = this.reporting;
         long checksum = 0;
         for (int i = 0; i < ops.length; i++) {
             while (i == nextWaitAt) { // an event may wait for several threads
@@ -91,11 +105,11 @@ final class ReplayLoop {
             int slot = slots[i];
             int op = ops[i];
             switch (op & ReplaySchedule.OP_MASK) {
-                case Trace.MALLOC -> allocated(slot, allocator.malloc(requested[i]), requested[i], i);
-                case Trace.CALLOC -> allocated(slot, allocator.calloc(requested[i]), requested[i], i);
+                case Trace.MALLOC -> allocated(slot, allocator.malloc(requested[i]), requested[i], i, reporting);
+                case Trace.CALLOC -> allocated(slot, allocator.calloc(requested[i]), requested[i], i, reporting);
                 case Trace.ALIGNED -> allocated(slot,
                         allocator.alignedAlloc(1L << (op >>> ReplaySchedule.SHIFT_BITS), requested[i]),
-                        requested[i], i);
+                        requested[i], i, reporting);
                 case Trace.REALLOC -> {
                     long oldSize = sizes[slot];
                     long size = requested[i];
@@ -103,14 +117,14 @@ final class ReplayLoop {
                     touch(address, size, (byte) i);
                     addresses[slot] = address;
                     sizes[slot] = size;
-                    meter.live(size - oldSize);
+                    meter.live((size - oldSize) * reporting);
                 }
                 default -> { // Trace.FREE
                     long address = addresses[slot];
                     long size = sizes[slot];
                     checksum += MEMORY.get(ValueLayout.JAVA_BYTE, address);
                     allocator.free(address, size);
-                    meter.live(-size);
+                    meter.live(-size * reporting);
                 }
             }
             if (i == peakAt) {
@@ -122,11 +136,11 @@ final class ReplayLoop {
         return checksum;
     }
 
-    private void allocated(int slot, long address, long size, int event) {
+    private void allocated(int slot, long address, long size, int event, long reporting) {
         touch(address, size, (byte) event);
         addresses[slot] = address;
         sizes[slot] = size;
-        meter.live(size);
+        meter.live(size * reporting);
     }
 
     /** First byte, one byte in each further 4 KiB page, last byte. */

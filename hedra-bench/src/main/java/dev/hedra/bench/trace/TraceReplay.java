@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  *
  * <p>The trace is closed (every block freed at its end), so it is replayed whole, repeatedly:
  * first untimed until the replay and the allocator are compiled (whole repetitions of at least
- * {@value #WARMUP_EVENTS} events in all), then timed for at least {@code scale} times
+ * {@value #WARMUP_EVENTS} events in all and for at least {@value #WARMUP_NANOS} ns; none when the
+ * warm-up is set to 0 events), then timed for at least {@code scale} times
  * {@value #TIMED_EVENTS} events, at least one repetition. The metric is the wall time of the
  * median timed repetition over its events, waits between threads included ({@code seconds} and
  * {@code operations} cover all timed repetitions).
@@ -43,9 +44,13 @@ import java.util.function.Supplier;
  * <p>Memory: in the timed repetitions every change of live requested bytes goes to the
  * {@link MemoryMeter} as it happens, from every replay thread, and right after the event at which
  * the trace's live bytes peak (in recorded order) the suite's {@link ResidentMemoryMeter} is told
- * to {@linkplain ResidentMemoryMeter#checkpoint() sample} resident memory. The warm-up does not
- * tell the meter, so that point is in the first timed repetition, in a warm process: the
- * allocator holds what it kept from the warm-up, as in a long-running program. The result's peak
+ * to {@linkplain ResidentMemoryMeter#checkpoint() sample} resident memory. The warm-up runs the
+ * same code with the same meter but reports no live bytes, and the suite's meter
+ * {@linkplain ResidentMemoryMeter#restart() starts its peaks over} when it ends, so that point is
+ * in the first timed repetition, in a warm process: the allocator holds what it kept from the
+ * warm-up, as in a long-running program, and the compilers' transient memory of the warm-up is
+ * not counted (as for the other workloads, whose runner warms them up before its meter
+ * starts). The result's peak
  * live bytes is the trace's own peak in recorded order, the same for every allocator; in
  * per-thread replay of a multi-threaded trace the live bytes at the checkpoint may differ a
  * little between runs, as threads interleave differently. Resident figures are the meter's: this
@@ -54,6 +59,11 @@ import java.util.function.Supplier;
 public final class TraceReplay implements SuiteWorkload {
 
     static final long WARMUP_EVENTS = 1_000_000;
+    /**
+     * The warm-up also lasts at least this long: a few repetitions leave C2 still compiling the
+     * replay loop with the allocator inlined, and a timed repetition would then measure that.
+     */
+    static final long WARMUP_NANOS = 1_000_000_000L;
     static final long TIMED_EVENTS = 2_000_000;
     static final String METRIC = "ns per event (median repetition)";
     static final String INDEX_RESOURCE = TraceReader.RESOURCE_DIRECTORY + "index.txt";
@@ -63,14 +73,17 @@ public final class TraceReplay implements SuiteWorkload {
     private final Supplier<Trace> source;
     private final ReplaySchedule.Mode mode;
     private final long warmupEvents;
+    /** The least time the warm-up lasts when it has events; 0 for a test's shortened warm-up. */
+    private final long warmupNanos;
 
     private TraceReplay(String traceName, String traceDescription, Supplier<Trace> source,
-            ReplaySchedule.Mode mode, long warmupEvents) {
+            ReplaySchedule.Mode mode, long warmupEvents, long warmupNanos) {
         this.traceName = traceName;
         this.traceDescription = traceDescription;
         this.source = source;
         this.mode = mode;
         this.warmupEvents = warmupEvents;
+        this.warmupNanos = warmupNanos;
     }
 
     /** The traces shipped in {@code src/main/resources/traces/}, listed in its {@code index.txt}. */
@@ -105,7 +118,7 @@ public final class TraceReplay implements SuiteWorkload {
             throw new UncheckedIOException("cannot read shipped trace " + name, failure);
         }
         return new TraceReplay(name, description, () -> TraceReader.readResource(name), defaultMode(),
-                WARMUP_EVENTS);
+                WARMUP_EVENTS, WARMUP_NANOS);
     }
 
     /** A trace file written by {@link TraceConverter}, read when first run. */
@@ -117,17 +130,17 @@ public final class TraceReplay implements SuiteWorkload {
     /** A trace already in memory. */
     public static TraceReplay of(Trace trace) {
         return new TraceReplay(trace.name(), trace.description(), () -> trace, defaultMode(),
-                WARMUP_EVENTS);
+                WARMUP_EVENTS, WARMUP_NANOS);
     }
 
     /** The same trace, replayed in another mode. */
     TraceReplay withMode(ReplaySchedule.Mode newMode) {
-        return new TraceReplay(traceName, traceDescription, source, newMode, warmupEvents);
+        return new TraceReplay(traceName, traceDescription, source, newMode, warmupEvents, warmupNanos);
     }
 
-    /** The same trace with a shorter or longer warm-up (0: none), for tests. */
+    /** The same trace with a warm-up of {@code events} (0: none) and no least time, for tests. */
     TraceReplay withWarmupEvents(long events) {
-        return new TraceReplay(traceName, traceDescription, source, mode, events);
+        return new TraceReplay(traceName, traceDescription, source, mode, events, 0);
     }
 
     ReplaySchedule.Mode mode() {
@@ -170,21 +183,25 @@ public final class TraceReplay implements SuiteWorkload {
         int warmups = (int) ceilDiv(warmupEvents, events);
         int timed = (int) Math.max(1, ceilDiv((long) (TIMED_EVENTS * Math.max(scale, 0)), events));
         int programs = schedule.programs().length;
-        // The warm-up does not tell the meter: live bytes first peak in the first timed
-        // repetition, so resident memory is sampled there, in a warm process (the allocator's
-        // caches as a long-running program would have them, the JIT's work mostly done),
-        // rather than while the compilers' own memory inflates it.
-        var warmupLoop = new ReplayLoop(allocator, delta -> {}, () -> {}, schedule.slotCount(), programs);
         // The suite's meter samples live bytes every few ms; at the trace's peak it is told to look.
         Runnable atPeak = meter instanceof ResidentMemoryMeter resident ? resident::checkpoint : () -> {};
-        var timedLoop = new ReplayLoop(allocator, meter, atPeak, schedule.slotCount(), programs);
+        // One loop, with the same meter, for the warm-up and the timed repetitions: see
+        // ReplayLoop.reporting for why the warm-up must not run different code.
+        var loop = new ReplayLoop(allocator, meter, atPeak, schedule.slotCount(), programs);
         long[] nanos = new long[timed];
         try (var threads = new ReplayThreads(schedule, traceName)) {
-            for (int i = 0; i < warmups; i++) {
-                threads.repeat(warmupLoop);
+            long warmupStart = System.nanoTime();
+            for (int i = 0; i < warmups || (warmups > 0 && System.nanoTime() - warmupStart < warmupNanos); i++) {
+                threads.repeat(loop);
             }
+            // The warm-up, JIT compilations included, is not part of the measurement, as a runner's
+            // warm-up before the meter starts is not: the peaks and the timeline start here.
+            if (meter instanceof ResidentMemoryMeter resident) {
+                resident.restart();
+            }
+            loop.reporting(true);
             for (int i = 0; i < timed; i++) {
-                nanos[i] = threads.repeat(timedLoop);
+                nanos[i] = threads.repeat(loop);
             }
         }
         long total = Arrays.stream(nanos).sum();

@@ -72,6 +72,23 @@ class ResidentMemoryMeterTest {
     }
 
     @Test
+    void restartForgetsTheWarmUpsPeaksButKeepsLiveBytes() throws Exception {
+        ResidentMemoryMeter meter = ResidentMemoryMeter.start();
+        meter.live(5000);
+        meter.checkpoint();
+        meter.live(-4000);
+        meter.restart();
+        assertEquals(0, meter.peakLiveBytes(), "the warm-up's peak of live bytes is forgotten");
+        assertEquals(1000, meter.liveBytes(), "live bytes are the workload's, not the meter's");
+        assertEquals(1, meter.timeline().size(), "the timeline starts over with one sample");
+        meter.live(500);
+        meter.checkpoint();
+        meter.stop();
+        assertEquals(1500, meter.peakLiveBytes());
+        assertTrue(meter.timeline().stream().allMatch(point -> point[0] >= 0));
+    }
+
+    @Test
     void completeFillsInTheMemoryFigures() {
         ResidentMemoryMeter meter = ResidentMemoryMeter.start();
         meter.live(1000);

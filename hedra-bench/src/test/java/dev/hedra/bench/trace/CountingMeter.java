@@ -12,7 +12,9 @@ final class CountingMeter implements MemoryMeter {
     @Override
     public void live(long delta) {
         long now = live.addAndGet(delta);
-        changes.incrementAndGet();
+        if (delta != 0) { // the warm-up reports zero deltas (see ReplayLoop.reporting)
+            changes.incrementAndGet();
+        }
         peak.accumulateAndGet(now, Math::max);
     }
 
