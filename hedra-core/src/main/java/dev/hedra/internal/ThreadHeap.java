@@ -185,6 +185,11 @@ final class ThreadHeap extends PageOwner {
         }
     }
 
+    /** Owner: the caller frees next in {@code page}, one of this heap's, found by address. */
+    void freeingIn(SlabPage page) {
+        lastFreed = page;
+    }
+
     /** Owner: the page the last local free went to (a hint, see {@link #lastFreed}). */
     SlabPage lastFreedPage() {
         return lastFreed;
@@ -215,7 +220,9 @@ final class ThreadHeap extends PageOwner {
             throw Errors.doubleFree("allocator '" + registry.allocatorName() + "'", address);
         }
         page.localFrees++; // before gainedSpace, which may give the page back
-        if (used == 0 || used == page.capacity - 1) {
+        // The current page needs nothing here, and it is the page most frees land in: checked
+        // before the call, which is then rare enough for C2 to keep out of the caller's loop.
+        if ((used == 0 || used == page.capacity - 1) && page != current[page.classIndex]) {
             gainedSpace(page, used == page.capacity - 1);
         }
         return true;
