@@ -293,11 +293,24 @@ public final class HedraAllocator implements NativeAllocator {
                     : heap.currentPage(classes.indexOf(size));
             if (!page.holds(address)) {
                 page = heap.lastFreedPage(); // a batch spanning pages frees into the same few
-                if (!page.holds(address) || !smallSizeMatches(page.classIndex, size)) {
-                    freeSizedLookup(heap, address, size);
+                if (!page.holds(address)) {
+                    page = space.slabPageAt(address);
+                    if (page == null || page.owner != heap) {
+                        freeSizedLookup(heap, address, size); // another heap's, medium, huge, bad
+                        return;
+                    }
+                    heap.freeingIn(page);
+                }
+                if (!smallSizeMatches(page.classIndex, size)) {
+                    freeSizedLookup(heap, address, size); // throws: the size does not match
                     return;
                 }
             }
+            // One call site of freeOwn and of each check for all three ways to the page keeps
+            // this method's compiled code small: C2 does not inline a method whose own compiled
+            // code is over InlineSmallCode (2,500 bytes), and written with a second freeOwn
+            // (through the lookup) it came to 3.3 KB once lookups were frequent, after which
+            // every caller compiled later called it out of line.
             if (heap.freeOwn(page, address)) {
                 return;
             }

@@ -67,5 +67,15 @@
  * if it holds the address, else the last page this thread freed into, else the lookup table;
  * test and set one bit. No objects, no atomics, no downcall. Small allocations are not counted:
  * they are derived as frees plus blocks in use when statistics are read.
+ *
+ * <p>The public methods are meant to inline into the caller's loop, and two rules of C2 shape
+ * them. A call left in the inlined code on a path that runs often (a helper that is not hot
+ * enough to inline, a slow path taken once per page or per arena) makes C2 keep the caller's
+ * loop values on the stack around it, as compiled Java code saves no registers across calls:
+ * so a check that usually settles the matter (is this the current page?) comes before such a
+ * call, and an arena takes its first chunk when it opens. And C2 does not inline a method it
+ * has already compiled on its own into more than {@code InlineSmallCode} (2,500 bytes of
+ * code): so each public method reaches the shared work through one call site
+ * ({@code free(address, size)} has one {@code freeOwn} for its three ways to the page).
  */
 package dev.hedra.internal;
