@@ -184,7 +184,9 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         if (used < 0) {
             throw Errors.doubleFree("pool " + name, address);
         }
-        if (used == 0 || used == page.capacity - 1) {
+        // As in ThreadHeap.freeOwn: the current page needs nothing, and checking it here keeps
+        // the call rare enough for C2 to leave the caller's loop alone.
+        if ((used == 0 || used == page.capacity - 1) && page != current) {
             gainedSpace(page, used == page.capacity - 1);
         }
     }
