@@ -68,7 +68,8 @@
  * test and set one bit. No objects, no atomics, no downcall. Small allocations are not counted:
  * they are derived as frees plus blocks in use when statistics are read.
  *
- * <p>The public methods are meant to inline into the caller's loop, and two rules of C2 shape
+ * <h2>Shaped for C2</h2>
+ * The public methods are meant to inline into the caller's loop, and two rules of C2 shape
  * them. A call left in the inlined code on a path that runs often (a helper that is not hot
  * enough to inline, a slow path taken once per page or per arena) makes C2 keep the caller's
  * loop values on the stack around it, as compiled Java code saves no registers across calls:
