@@ -265,10 +265,19 @@ public final class HedraAllocator implements NativeAllocator {
         // The last page this thread freed into is checked first: its fields do not depend on the
         // address, so the check overlaps the work that produced the address.
         SlabPage page = heap.lastFreedPage();
-        if (page.holds(address) && !heap.shared && heap.freeOwn(page, address)) {
+        if (!page.holds(address)) {
+            page = space.slabPageAt(address);
+            if (page == null || page.owner != heap || heap.shared) {
+                freeLookup(heap, address); // another heap's or a pool's, medium, huge, unknown; locked
+                return;
+            }
+            heap.freeingIn(page);
+        }
+        // One call site of freeOwn for both ways to the page, as in free(address, size).
+        if (!heap.shared && heap.freeOwn(page, address)) {
             return;
         }
-        freeLookup(heap, address);
+        freeLookup(heap, address); // a shared heap's block, or not a block start (it throws)
     }
 
     private void freeLookup(ThreadHeap heap, long address) {
