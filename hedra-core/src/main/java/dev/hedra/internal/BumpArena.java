@@ -40,8 +40,8 @@ final class BumpArena implements HedraArena {
     /** Larger requests get a block of their own rather than a slice of a chunk. */
     private static final long LARGE = CHUNK / 4;
     /**
-     * The offset of a closed arena (and of one not yet constructed): past any chunk, so that the
-     * one bounds check of the fast path sends the allocation to {@link #nextChunk}, which throws.
+     * The offset of a closed arena: past any chunk, so that the one bounds check of the fast
+     * path sends the allocation to {@link #nextChunk}, which throws.
      */
     private static final int NO_ROOM = 1 << 30;
 
@@ -59,7 +59,7 @@ final class BumpArena implements HedraArena {
     private List<BumpArena> children;
 
     private long chunkBase;        // the current chunk
-    private int offset = NO_ROOM;  // set by the first chunk, taken in the constructor
+    private int offset;            // in the current chunk; NO_ROOM once closed
     private int dirty;
     // Shared empty arrays: an arena that needs one chunk (most) allocates no array at all.
     private static final long[] NONE = new long[0];
@@ -68,7 +68,6 @@ final class BumpArena implements HedraArena {
     private long[] chunks = NONE;
     private int[] dirtyMarks = NO_MARKS;
     private int chunkCount; // earlier chunks
-    private boolean hasChunk;
     /** Large allocations: a run of units (length > 0) or a direct map (length < 0) each. */
     private long[] largeBases = NONE;
     private long[] largeLengths = NONE;
@@ -84,12 +83,14 @@ final class BumpArena implements HedraArena {
         this.owner = shared ? null : Thread.currentThread();
         this.ownerHeap = shared ? null : allocator.arenaHeap();
         this.session = shared ? Arena.ofShared() : Arena.ofConfined();
+        long first; // taken now: see the class comment (the allocation path never calls out for it)
         try {
-            nextChunk(); // see the class comment: the allocation path then never calls out for it
+            first = allocator.takeArenaChunk(heap());
         } catch (RuntimeException | Error e) {
             session.close();
             throw e;
         }
+        startChunk(first);
         allocator.arenaOpened(heap(), 1);
     }
 
@@ -178,23 +179,25 @@ final class BumpArena implements HedraArena {
         return MemorySegment.ofAddress(address).reinterpret(byteSize, session, null);
     }
 
-    /** Off the fast path: the arena opens, or a request does not fit the current chunk, or it is closed. */
+    /** Off the fast path: a request does not fit the current chunk, or the arena is closed. */
     private void nextChunk() {
         checkOpenAndThread();
         // Take the new chunk first: if that fails (OutOfMemoryError) nothing has changed.
         long encoded = allocator.takeArenaChunk(heap());
-        if (hasChunk) {
-            bytesBefore += offset;
-            if (chunkCount == chunks.length) {
-                chunks = Arrays.copyOf(chunks, Math.max(4, chunkCount * 2));
-                dirtyMarks = Arrays.copyOf(dirtyMarks, chunks.length);
-            }
-            chunks[chunkCount] = chunkBase;
-            dirtyMarks[chunkCount++] = Math.max(dirty, offset);
+        bytesBefore += offset;
+        if (chunkCount == chunks.length) {
+            chunks = Arrays.copyOf(chunks, Math.max(4, chunkCount * 2));
+            dirtyMarks = Arrays.copyOf(dirtyMarks, chunks.length);
         }
+        chunks[chunkCount] = chunkBase;
+        dirtyMarks[chunkCount++] = Math.max(dirty, offset);
+        startChunk(encoded);
+    }
+
+    /** Makes {@code encoded} ({@code base | ceil(dirty / 8)}) the current chunk. */
+    private void startChunk(long encoded) {
         dirty = (int) (encoded & (CHUNK - 1)) << 3; // the dirty mark travels in 8-byte steps
         chunkBase = encoded & -CHUNK;
-        hasChunk = true;
         offset = 0;
     }
 
@@ -238,7 +241,7 @@ final class BumpArena implements HedraArena {
     }
 
     private long handedOut() {
-        return bytesBefore + (hasChunk ? offset : 0);
+        return closed ? bytesBefore : bytesBefore + offset;
     }
 
     @Override
@@ -281,11 +284,8 @@ final class BumpArena implements HedraArena {
         closed = true;
         ThreadHeap heap = heap();
         allocator.arenaOpened(heap, -1);
-        bytesBefore = handedOut(); // kept for bytesAllocated() after close
-        if (hasChunk) {
-            allocator.returnArenaChunk(heap, chunkBase, Math.max(dirty, offset));
-            hasChunk = false;
-        }
+        bytesBefore += offset; // kept for bytesAllocated() after close
+        allocator.returnArenaChunk(heap, chunkBase, Math.max(dirty, offset));
         offset = NO_ROOM;
         for (int i = 0; i < chunkCount; i++) {
             allocator.returnArenaChunk(heap, chunks[i], dirtyMarks[i]);

@@ -186,8 +186,9 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         }
         // As in ThreadHeap.freeOwn: the current page needs nothing, and checking it here keeps
         // the call rare enough for C2 to leave the caller's loop alone.
-        if ((used == 0 || used == page.capacity - 1) && page != current) {
-            gainedSpace(page, used == page.capacity - 1);
+        boolean wasFull = used == page.capacity - 1;
+        if ((used == 0 || wasFull) && page != current) {
+            gainedSpace(page, wasFull);
         }
     }
 
@@ -243,15 +244,13 @@ final class FixedSizePool extends PageOwner implements FixedPool {
     @Override
     void onCollected(SlabPage page, int usedBefore, int collected) {
         boolean wasFull = usedBefore == page.capacity;
-        if (wasFull || page.used == 0) {
+        if ((wasFull || page.used == 0) && page != current) {
             gainedSpace(page, wasFull);
         }
     }
 
+    /** {@code page}, not current, was full or became empty: list it, or give it back. */
     private void gainedSpace(SlabPage page, boolean wasFull) {
-        if (page == current) {
-            return;
-        }
         if (wasFull) {
             list(page);
         }

@@ -222,8 +222,9 @@ final class ThreadHeap extends PageOwner {
         page.localFrees++; // before gainedSpace, which may give the page back
         // The current page needs nothing here, and it is the page most frees land in: checked
         // before the call, which is then rare enough for C2 to keep out of the caller's loop.
-        if ((used == 0 || used == page.capacity - 1) && page != current[page.classIndex]) {
-            gainedSpace(page, used == page.capacity - 1);
+        boolean wasFull = used == page.capacity - 1;
+        if ((used == 0 || wasFull) && page != current[page.classIndex]) {
+            gainedSpace(page, wasFull);
         }
         return true;
     }
@@ -258,16 +259,13 @@ final class ThreadHeap extends PageOwner {
     void onCollected(SlabPage page, int usedBefore, int collected) {
         frees[page.classIndex] += collected;
         boolean wasFull = usedBefore == page.capacity;
-        if (wasFull || page.used == 0) {
+        if ((wasFull || page.used == 0) && page != current[page.classIndex]) {
             gainedSpace(page, wasFull);
         }
     }
 
-    /** Owner: {@code page} was full or became empty. */
+    /** Owner: {@code page}, not current, was full or became empty: list it, or give it back. */
     private void gainedSpace(SlabPage page, boolean wasFull) {
-        if (page == current[page.classIndex]) {
-            return;
-        }
         if (wasFull) {
             list(page);
         }
