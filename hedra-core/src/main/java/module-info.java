@@ -5,5 +5,6 @@
  * implementation.
  */
 module dev.hedra {
+    requires java.management; // only for HedraBuilder.jmx, loaded when used
     exports dev.hedra;
 }

@@ -11,7 +11,15 @@ import java.util.List;
  * A snapshot taken when they are quiet is exact, and then
  * {@code allocations() - frees() == liveBlocks()}.
  *
- * <p>{@code toString()} prints a readable report.
+ * <p>{@code toString()} prints a readable report; {@link #toJson()} gives the same figures to
+ * programs (a monitoring agent, a log line). {@code HedraBuilder.jmx(true)} publishes them
+ * through JMX as well (see {@link AllocatorMXBean}).
+ *
+ * <pre>{@code
+ * AllocatorStats stats = allocator.stats();
+ * System.out.println(stats);                 // the report
+ * log.info("hedra {}", stats.toJson());      // one line of JSON
+ * }</pre>
  */
 public interface AllocatorStats {
 
@@ -60,6 +68,17 @@ public interface AllocatorStats {
 
     /** Figures per heap (one per thread that allocated, and the shared heaps). */
     List<HeapStats> heaps();
+
+    /**
+     * Returns this snapshot as one line of JSON: an object with the allocator's {@code name}, each
+     * figure above under the name of its method ({@code "allocations"}, {@code "bytesInUse"},
+     * ...), {@code "liveBlocks"}, and two arrays: {@code "sizeClasses"} (every class, each with
+     * {@code index}, {@code kind} ({@code "small"}, {@code "medium"} or {@code "huge"}),
+     * {@code blockSize} (0 for medium and huge), {@code allocations}, {@code frees} and
+     * {@code liveBlocks}) and {@code "heaps"} (the fields of {@link HeapStats} and
+     * {@code liveBlocks}). Numbers are integers; names are escaped as JSON requires.
+     */
+    String toJson();
 
     /** Counters of one size class. */
     record SizeClassStats(int index, long blockSize, long allocations, long frees) {

@@ -30,6 +30,7 @@ public final class HedraBuilder {
     private long emptyPageBudget = 4L << 20;
     private long purgeDelayMillis = 1000;
     private boolean hugePages = true;
+    private boolean jmx;
 
     HedraBuilder() {}
 
@@ -177,9 +178,29 @@ public final class HedraBuilder {
         return this;
     }
 
-    /** Creates the allocator. */
+    /**
+     * Whether the allocator publishes its statistics through JMX: an {@link AllocatorMXBean}
+     * registered with the platform MBean server as {@code dev.hedra:type=Allocator,name=<name>}
+     * when the allocator is built, and unregistered when it closes. Names must then differ
+     * between the allocators that are open at a time. (The process-wide allocator does the same,
+     * as {@code name=default}, when the JVM runs with {@code -Dhedra.jmx=true}.) Default off.
+     *
+     * @param enabled whether to register
+     */
+    public HedraBuilder jmx(boolean enabled) {
+        this.jmx = enabled;
+        return this;
+    }
+
+    /**
+     * Creates the allocator.
+     *
+     * @throws IllegalStateException with {@link #jmx(boolean) jmx(true)}, if an open allocator of
+     *     the same name is registered already (nothing is then kept of this one)
+     */
     public NativeAllocator build() {
         return HedraAllocator.create(new Config(name, memoryLimit, minimumAlignment, classesPerDoubling,
-                largestSmallSize, slabPageSize, reservationSize, emptyPageBudget, purgeDelayMillis, hugePages));
+                largestSmallSize, slabPageSize, reservationSize, emptyPageBudget, purgeDelayMillis, hugePages,
+                jmx));
     }
 }

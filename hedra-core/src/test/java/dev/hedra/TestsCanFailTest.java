@@ -90,6 +90,7 @@ class TestsCanFailTest {
             @Override public List<HeapStats> heaps() {
                 return List.of(new HeapStats("main", 10, 4, 100, 64, 64, 1));
             }
+            @Override public String toJson() { return "{}"; }
         };
         assertThrows(AssertionError.class, () -> CheckedAllocator.assertBalanced(unbalanced));
     }

@@ -13,6 +13,7 @@ package dev.hedra.internal;
  * @param emptyPageBudget bytes of empty pages a heap keeps for reuse
  * @param purgeDelayMillis how long memory given back waits before it is returned to the system
  * @param hugePages whether maps of 2 MiB and more ask the system for transparent huge pages
+ * @param jmx whether the allocator's statistics are registered with the platform MBean server
  */
 public record Config(
         String name,
@@ -24,11 +25,13 @@ public record Config(
         long reservationSize,
         long emptyPageBudget,
         long purgeDelayMillis,
-        boolean hugePages) {
+        boolean hugePages,
+        boolean jmx) {
 
     /** The defaults, named. */
     public static Config defaults(String name) {
-        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, 0, 4L << 20, 1000, true);
+        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, 0, 4L << 20, 1000, true,
+                Boolean.getBoolean("hedra.jmx"));
     }
 
     /** Whether expensive internal consistency checks run; read once, so the JIT drops them when off. */

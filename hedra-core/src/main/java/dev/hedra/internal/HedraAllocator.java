@@ -43,6 +43,8 @@ public final class HedraAllocator implements NativeAllocator {
     /** Arenas opened and not yet closed: their memory must outlive {@link #close()}'s unmapping. */
     /** Pools not yet closed: {@link #close()} invalidates them before unmapping their pages. */
     private final java.util.Set<FixedSizePool> openPools = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The statistics' JMX bean, if the configuration asks for one; unregistered on close. */
+    private JmxStats jmx;
 
     private HedraAllocator(Config config, boolean closable) {
         this.name = config.name();
@@ -63,14 +65,37 @@ public final class HedraAllocator implements NativeAllocator {
         });
     }
 
-    /** The process-wide allocator behind {@code Hedra.allocator()}. */
+    /**
+     * The process-wide allocator behind {@code Hedra.allocator()}. If its JMX registration fails
+     * (another allocator took the name "default"), it works on unregistered and says so on the
+     * {@code dev.hedra} system logger: failing here would fail every use of Hedra.
+     */
     public static NativeAllocator createDefault() {
-        return new HedraAllocator(Config.defaults("default"), false);
+        Config config = Config.defaults("default");
+        HedraAllocator allocator = new HedraAllocator(config, false);
+        if (config.jmx()) {
+            try {
+                allocator.jmx = JmxStats.register(allocator, allocator.name);
+            } catch (IllegalStateException | IllegalArgumentException failed) {
+                System.getLogger("dev.hedra").log(System.Logger.Level.WARNING,
+                        "the process-wide allocator's statistics are not in JMX: " + failed.getMessage());
+            }
+        }
+        return allocator;
     }
 
-    /** A closable allocator from the builder. */
+    /** A closable allocator from the builder; registered with JMX if configured (else nothing is kept). */
     public static NativeAllocator create(Config config) {
-        return new HedraAllocator(config, true);
+        HedraAllocator allocator = new HedraAllocator(config, true);
+        if (config.jmx()) {
+            try {
+                allocator.jmx = JmxStats.register(allocator, allocator.name);
+            } catch (RuntimeException failed) {
+                allocator.close();
+                throw failed;
+            }
+        }
+        return allocator;
     }
 
     // ---- allocation --------------------------------------------------------------------------
@@ -653,6 +678,9 @@ public final class HedraAllocator implements NativeAllocator {
             openPools.clear();
             huge.close();
             space.close();
+            if (jmx != null) {
+                jmx.unregister();
+            }
         }
     }
 

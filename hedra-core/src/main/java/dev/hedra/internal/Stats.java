@@ -90,6 +90,81 @@ record Stats(
     }
 
     @Override
+    public String toJson() {
+        StringBuilder out = new StringBuilder(256 + 96 * (sizeClasses.size() + heaps.size()));
+        out.append("{\"name\":");
+        appendString(out, allocatorName);
+        field(out, "allocations", allocations);
+        field(out, "frees", frees);
+        field(out, "liveBlocks", liveBlocks());
+        field(out, "bytesRequested", bytesRequested);
+        field(out, "bytesInUse", bytesInUse);
+        field(out, "peakBytesInUse", peakBytesInUse);
+        field(out, "bytesCommitted", bytesCommitted);
+        field(out, "peakBytesCommitted", peakBytesCommitted);
+        field(out, "bytesRetained", bytesRetained);
+        field(out, "bytesReserved", bytesReserved);
+        out.append(",\"sizeClasses\":[");
+        for (int i = 0; i < sizeClasses.size(); i++) {
+            SizeClassStats c = sizeClasses.get(i);
+            out.append(i == 0 ? "{" : ",{");
+            out.append("\"index\":").append(c.index());
+            out.append(",\"kind\":\"").append(kindOf(c)).append('"');
+            field(out, "blockSize", c.blockSize());
+            field(out, "allocations", c.allocations());
+            field(out, "frees", c.frees());
+            field(out, "liveBlocks", c.liveBlocks());
+            out.append('}');
+        }
+        out.append("],\"heaps\":[");
+        for (int i = 0; i < heaps.size(); i++) {
+            HeapStats h = heaps.get(i);
+            out.append(i == 0 ? "{\"name\":" : ",{\"name\":");
+            appendString(out, h.name());
+            field(out, "allocations", h.allocations());
+            field(out, "frees", h.frees());
+            field(out, "liveBlocks", h.liveBlocks());
+            field(out, "bytesRequested", h.bytesRequested());
+            field(out, "bytesInUse", h.bytesInUse());
+            field(out, "peakBytesInUse", h.peakBytesInUse());
+            field(out, "pages", h.pages());
+            out.append('}');
+        }
+        return out.append("]}").toString();
+    }
+
+    private static String kindOf(SizeClassStats c) {
+        return c.index() < ThreadHeap.MEDIUM ? "small" : c.index() == ThreadHeap.MEDIUM ? "medium" : "huge";
+    }
+
+    private static void field(StringBuilder out, String name, long value) {
+        out.append(",\"").append(name).append("\":").append(value);
+    }
+
+    /** Appends {@code text} as a JSON string: quotes, backslashes and control characters escaped. */
+    static void appendString(StringBuilder out, String text) {
+        out.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            switch (ch) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (ch < 0x20) {
+                        out.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        out.append(ch);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    @Override
     public String toString() {
         StringBuilder out = new StringBuilder();
         out.append("Hedra allocator '").append(allocatorName).append("'\n");
@@ -104,8 +179,7 @@ record Stats(
             if (c.allocations() == 0 && c.frees() == 0) {
                 continue;
             }
-            String label = c.index() < ThreadHeap.MEDIUM ? Long.toString(c.blockSize())
-                    : c.index() == ThreadHeap.MEDIUM ? "medium" : "huge";
+            String label = c.index() < ThreadHeap.MEDIUM ? Long.toString(c.blockSize()) : kindOf(c);
             out.append(String.format("    %-8s %,14d %,14d %,12d%n", label, c.allocations(), c.frees(), c.liveBlocks()));
         }
         out.append("  heaps:\n");

@@ -24,7 +24,8 @@
  *   AddressSpace     reserved regions, runs of units, address -&gt; page and area tables, the
  *                    committed-bytes limit, runs retained for the purge delay
  *   Os               mmap / mremap / munmap / madvise: the only downcalls, all on slow paths
- *   Stats            snapshots of the counters
+ *   Stats            snapshots of the counters: a readable report and one line of JSON
+ *   JmxStats         the snapshots as an MXBean (AllocatorMXBean), when configured
  *
  *   FamilyHeap       a first-class heap (NativeHeap): a locked ThreadHeap no thread owns
  *   BumpArena        an Arena (HedraArena): bump allocation through 64 KiB chunks with a JDK
