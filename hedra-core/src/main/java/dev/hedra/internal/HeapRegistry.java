@@ -18,7 +18,8 @@ import java.util.Arrays;
  * The hot path finds a platform thread's heap in {@link #byThreadId}, a table indexed by the
  * low bits of the thread id and checked by the heap's owner, which costs fewer dependent loads
  * than a {@link ThreadLocal}; a thread whose slot another live thread holds falls back to the
- * thread-local.
+ * thread-local. {@link #pagesByThreadId} holds, slot for slot, the same heaps' pages by size,
+ * for the sized hot paths that start from a page (checked by the owner of the page in slot 0).
  *
  * <p>Lock order: registry, then a heap's medium spans, then the address space.
  */
@@ -44,6 +45,8 @@ final class HeapRegistry {
      * the reading thread itself, and only that thread's own attach wrote that owner.
      */
     private ThreadHeap[] byThreadId = new ThreadHeap[64];
+    /** The pages by size of each heap in {@link #byThreadId}, slot for slot. */
+    private SlabPage[][] pagesByThreadId = new SlabPage[64][];
     private static final int MAX_TABLE = 1 << 16;
     /** Every heap, owned and shared; copy on write under this object's lock. */
     private volatile ThreadHeap[] heaps;
@@ -65,6 +68,7 @@ final class HeapRegistry {
         }
         heaps = sharedHeaps.clone();
         allocator.threadTable = byThreadId;
+        allocator.pagesTable = pagesByThreadId;
         space.onPressure(this::reclaim);
     }
 
@@ -84,23 +88,29 @@ final class HeapRegistry {
             ThreadHeap there = byThreadId[slot];
             if (there == null || there == heap || !there.ownerThread.isAlive() || there.ownerThread != ownerOfSlot(there, slot)) {
                 byThreadId[slot] = heap;
+                pagesByThreadId[slot] = heap.currentBySize;
                 allocator.threadTable = byThreadId;
+                allocator.pagesTable = pagesByThreadId;
                 return;
             }
             if (byThreadId.length >= MAX_TABLE) {
                 return; // this thread keeps using the thread-local
             }
             ThreadHeap[] grown = new ThreadHeap[byThreadId.length * 2];
+            SlabPage[][] grownPages = new SlabPage[grown.length][];
             for (ThreadHeap h : heaps) {
                 if (!h.shared && h.ownerThread.isAlive()) {
                     int s = (int) h.ownerThread.threadId() & (grown.length - 1);
                     if (grown[s] == null) {
                         grown[s] = h;
+                        grownPages[s] = h.currentBySize;
                     }
                 }
             }
             byThreadId = grown;
+            pagesByThreadId = grownPages;
             allocator.threadTable = grown;
+            allocator.pagesTable = grownPages;
         }
     }
 

@@ -40,6 +40,13 @@ public final class HedraAllocator implements NativeAllocator {
      * stale table only sends a thread to the slow path, which finds its heap anyway.
      */
     ThreadHeap[] threadTable;
+    /**
+     * The same table's heaps' {@link ThreadHeap#currentBySize} arrays, slot for slot: the sized
+     * hot paths (sizes up to {@link ThreadHeap#DIRECT_MAX}) reach the current page through it one
+     * dependent load sooner, which counts where C2 cannot hoist the lookup out of the caller's
+     * loop (see {@code package-info}). Plain, like {@link #threadTable}.
+     */
+    SlabPage[][] pagesTable;
     /** Arenas opened and not yet closed: their memory must outlive {@link #close()}'s unmapping. */
     /** Pools not yet closed: {@link #close()} invalidates them before unmapping their pages. */
     private final java.util.Set<FixedSizePool> openPools = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -118,14 +125,27 @@ public final class HedraAllocator implements NativeAllocator {
     // The fast paths below are shaped to inline: the common case in a few lines, everything
     // else (locked heaps, medium and huge, errors) in methods called out of line.
 
+    /**
+     * The calling thread's heap's {@link ThreadHeap#currentBySize}, or null if the thread's slot
+     * holds another thread's (the caller then takes {@link #currentHeap()}'s way). Slot 0 of the
+     * array is a page owned by the heap, so the owner check needs no load through the heap first.
+     */
+    private SlabPage[] currentPagesBySize(Thread thread) {
+        SlabPage[][] table = pagesTable;
+        SlabPage[] pages = table[(int) thread.threadId() & (table.length - 1)];
+        return pages != null && ((ThreadHeap) pages[0].owner).ownerThread == thread ? pages : null;
+    }
+
     @Override
     public long malloc(long size) {
-        ThreadHeap heap = currentHeap();
         // One unsigned comparison admits 1..1024 and rejects zero and negative sizes.
-        if ((size - 1) >>> DIRECT_SHIFT == 0 && !heap.shared) {
-            return heap.allocateDirect(size);
+        if ((size - 1) >>> DIRECT_SHIFT == 0) {
+            SlabPage[] pages = currentPagesBySize(Thread.currentThread());
+            if (pages != null) {
+                return ((ThreadHeap) pages[0].owner).allocateDirect(pages, size);
+            }
         }
-        return mallocSlow(heap, size);
+        return mallocSlow(currentHeap(), size);
     }
 
     private long mallocSlow(ThreadHeap heap, long size) {
@@ -286,17 +306,24 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public void free(long address) {
-        ThreadHeap heap = currentHeap();
         // The last page this thread freed into is checked first: its fields do not depend on the
         // address, so the check overlaps the work that produced the address.
-        SlabPage page = heap.lastFreedPage();
+        ThreadHeap heap;
+        SlabPage[] bySize = currentPagesBySize(Thread.currentThread());
+        if (bySize != null) {
+            heap = (ThreadHeap) bySize[0].owner;
+        } else {
+            heap = currentHeap();
+            bySize = heap.currentBySize;
+        }
+        SlabPage page = bySize[0]; // the page of the last local free
         if (!page.holds(address)) {
             page = space.slabPageAt(address);
             if (page == null || page.owner != heap || heap.shared) {
                 freeLookup(heap, address); // another heap's or a pool's, medium, huge, unknown; locked
                 return;
             }
-            heap.freeingIn(page);
+            bySize[0] = page; // the next free will likely land here too (a store, not a call: see freeSmall)
         }
         // One call site of freeOwn for both ways to the page, as in free(address, size).
         if (!heap.shared && heap.freeOwn(page, address)) {
@@ -318,38 +345,57 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public void free(long address, long size) {
-        ThreadHeap heap = currentHeap();
-        if ((size - 1) >>> smallShift == 0 && !heap.shared) {
-            // The size names the class, and the class's current page is the likeliest home of
-            // the block; if it holds the address, the size matches by construction.
-            SlabPage page = (size - 1) >>> DIRECT_SHIFT == 0
-                    ? heap.currentPageBySize(size)
-                    : heap.currentPage(classes.indexOf(size));
+        ThreadHeap heap;
+        SlabPage page;
+        SlabPage[] bySize;
+        if ((size - 1) >>> DIRECT_SHIFT == 0 && (bySize = currentPagesBySize(Thread.currentThread())) != null) {
+            heap = (ThreadHeap) bySize[0].owner;
+            page = bySize[(int) ((size + 7) >>> 3)];
+        } else {
+            heap = currentHeap();
+            if ((size - 1) >>> smallShift != 0 || heap.shared) {
+                freeSizedLookup(heap, address, size); // medium, huge, a shared heap's, or a bad size
+                return;
+            }
+            page = heap.currentPage(classes.indexOf(size));
+            bySize = heap.currentBySize;
+        }
+        freeSmall(heap, bySize, page, address, size); // one call site: see freeSmall
+    }
+
+    /**
+     * A sized free of a small block by {@code heap}'s owner. {@code page} is the current page of
+     * the size's class, the likeliest home of the block: if it holds the address, the size
+     * matches by construction. {@code bySize} is the heap's {@link ThreadHeap#currentBySize},
+     * whose slot 0 holds the page of the heap's last local free.
+     */
+    private void freeSmall(ThreadHeap heap, SlabPage[] bySize, SlabPage page, long address, long size) {
+        if (!page.holds(address)) {
+            page = bySize[0]; // a batch spanning pages frees into the same few
             if (!page.holds(address)) {
-                page = heap.lastFreedPage(); // a batch spanning pages frees into the same few
-                if (!page.holds(address)) {
-                    page = space.slabPageAt(address);
-                    if (page == null || page.owner != heap) {
-                        freeSizedLookup(heap, address, size); // another heap's, medium, huge, bad
-                        return;
-                    }
-                    heap.freeingIn(page);
-                }
-                if (!smallSizeMatches(page.classIndex, size)) {
-                    freeSizedLookup(heap, address, size); // throws: the size does not match
+                page = space.slabPageAt(address);
+                if (page == null || page.owner != heap) {
+                    freeSizedLookup(heap, address, size); // another heap's, medium, huge, bad
                     return;
                 }
+                // A store here, not a call: a call on a path this frequent makes C2 keep the
+                // caller's loop values on the stack (see package-info), and a setter that is not a
+                // plain field write is not inlined where C2 finds the path cold.
+                bySize[0] = page;
             }
-            // One call site of freeOwn and of each check for all three ways to the page keeps
-            // this method's compiled code small: C2 does not inline a method whose own compiled
-            // code is over InlineSmallCode (2,500 bytes), and written with a second freeOwn
-            // (through the lookup) it came to 3.3 KB once lookups were frequent, after which
-            // every caller compiled later called it out of line.
-            if (heap.freeOwn(page, address)) {
+            if (!smallSizeMatches(page.classIndex, size)) {
+                freeSizedLookup(heap, address, size); // throws: the size does not match
                 return;
             }
         }
-        freeSizedLookup(heap, address, size);
+        // One call site of freeOwn and of each check for all three ways to the page keeps the
+        // compiled code small: C2 does not inline a method whose own compiled code is over
+        // InlineSmallCode (2,500 bytes), and free(address, size) written with a second freeOwn
+        // (through the lookup) came to 3.3 KB once lookups were frequent, after which every
+        // caller compiled later called it out of line.
+        if (!heap.freeOwn(page, address)) {
+            freeSizedLookup(heap, address, size); // not a block start: it throws
+        }
     }
 
     private void freeSizedLookup(ThreadHeap heap, long address, long size) {

@@ -47,15 +47,18 @@ final class ThreadHeap extends PageOwner {
     /**
      * The current page by {@code (size + 7) / 8} for sizes up to {@link #DIRECT_MAX}: malloc and
      * sized free of small sizes skip the class lookup (mimalloc's pages_free_direct). Owner only;
-     * kept equal to {@code current[class of the size]} by {@link #setCurrent}.
+     * kept equal to {@code current[class of the size]} by {@link #setCurrent}. Slot 0, which no
+     * size uses, holds the own page of the last local free, or this heap's {@link #noneFreed} page:
+     * frees check it first (the next free often lands in the same page, and checking it keeps the
+     * address-to-page table off the dependency chain of a free); never a released page (see
+     * {@link #release}). Either way slot 0 holds a page this heap owns, so a hot path that
+     * reaches this array through the registry's table of them ({@code HedraAllocator.pagesTable})
+     * checks by slot 0 that it is its thread's, and finds a page one dependent load sooner than
+     * through the heap.
      */
-    private final SlabPage[] currentBySize = new SlabPage[DIRECT_MAX / 8 + 1];
-    /**
-     * The own page of the last local free: the next free often lands in the same page, and
-     * checking it first keeps the address-to-page table off the dependency chain of a free.
-     * Owner only; never a released page (see {@link #release}).
-     */
-    private SlabPage lastFreed = NO_PAGE;
+    final SlabPage[] currentBySize = new SlabPage[DIRECT_MAX / 8 + 1];
+    /** A page of no blocks owned by this heap: slot 0 of {@link #currentBySize} when no page is the last freed. */
+    private final SlabPage noneFreed;
     private final SlabPage[] available = new SlabPage[SizeClasses.MAX_COUNT]; // owner only
     /** Refills in a row, per class, that found few blocks back and no other page; owner only. */
     private final byte[] poorRefills = new byte[SizeClasses.MAX_COUNT];
@@ -94,6 +97,9 @@ final class ThreadHeap extends PageOwner {
         this.classes = classes;
         Arrays.fill(current, NO_PAGE);
         Arrays.fill(currentBySize, NO_PAGE);
+        noneFreed = new SlabPage(this, 0, -2, 8, 0);
+        noneFreed.released = true;
+        currentBySize[0] = noneFreed;
         this.registry = registry;
         this.name = name;
         this.shared = shared;
@@ -104,12 +110,13 @@ final class ThreadHeap extends PageOwner {
     // ---- small blocks ----------------------------------------------------------------------
 
     /**
-     * Owner: allocates a block for a request of {@code 1 <= size <= DIRECT_MAX} bytes. The hot
+     * Owner: allocates a block for a request of {@code 1 <= size <= DIRECT_MAX} bytes;
+     * {@code bySize} is this heap's {@link #currentBySize}, which the caller has in hand. The hot
      * path: one table load to the page, its lowest free bit, one counter. Allocations per class
      * are not counted here: they are frees plus blocks in use, derived when statistics are read.
      */
-    long allocateDirect(long size) {
-        long address = currentBySize[(int) ((size + 7) >>> 3)].allocate();
+    long allocateDirect(SlabPage[] bySize, long size) {
+        long address = bySize[(int) ((size + 7) >>> 3)].allocate();
         if (address == 0) {
             address = refill(classes.indexOf(size), size);
         }
@@ -185,24 +192,9 @@ final class ThreadHeap extends PageOwner {
         }
     }
 
-    /** Owner: the caller frees next in {@code page}, one of this heap's, found by address. */
-    void freeingIn(SlabPage page) {
-        lastFreed = page;
-    }
-
-    /** Owner: the page the last local free went to (a hint, see {@link #lastFreed}). */
-    SlabPage lastFreedPage() {
-        return lastFreed;
-    }
-
     /** Owner: the current page of class {@code c}: a sized free checks it first. */
     SlabPage currentPage(int c) {
         return current[c];
-    }
-
-    /** Owner: the current page of the class of {@code 1 <= size <= DIRECT_MAX}. */
-    SlabPage currentPageBySize(long size) {
-        return currentBySize[(int) ((size + 7) >>> 3)];
     }
 
     /**
@@ -237,7 +229,7 @@ final class ThreadHeap extends PageOwner {
      */
     boolean free(SlabPage page, long address) {
         if (page.owner == this) {
-            lastFreed = page;
+            currentBySize[0] = page;
             return freeOwn(page, address);
         }
         if (page.classIndex < 0) {
@@ -368,12 +360,12 @@ final class ThreadHeap extends PageOwner {
         for (int i = 0; i < pageCount; i++) {
             foldFrees(pages[i]);
         }
-        lastFreed = NO_PAGE;
         arenaChunkCount = 0;
         Arrays.fill(pages, null);
         pageCount = 0;
         Arrays.fill(current, NO_PAGE);
         Arrays.fill(currentBySize, NO_PAGE);
+        currentBySize[0] = noneFreed;
         Arrays.fill(available, null);
         emptyBytes = 0;
     }
@@ -387,8 +379,8 @@ final class ThreadHeap extends PageOwner {
     private void release(SlabPage page) {
         page.released = true;
         foldFrees(page);
-        if (lastFreed == page) {
-            lastFreed = NO_PAGE;
+        if (currentBySize[0] == page) {
+            currentBySize[0] = noneFreed;
         }
         int last = --pageCount;
         for (int i = last; i >= 0; i--) { // recent pages are released most often
