@@ -67,8 +67,7 @@ final class HeapRegistry {
             sharedHeaps[i] = new ThreadHeap(space, classes, this, "virtual-threads-" + i, true);
         }
         heaps = sharedHeaps.clone();
-        allocator.threadTable = byThreadId;
-        allocator.pagesTable = pagesByThreadId;
+        publishTables();
         space.onPressure(this::reclaim);
     }
 
@@ -89,8 +88,7 @@ final class HeapRegistry {
             if (there == null || there == heap || !there.ownerThread.isAlive() || there.ownerThread != ownerOfSlot(there, slot)) {
                 byThreadId[slot] = heap;
                 pagesByThreadId[slot] = heap.currentBySize;
-                allocator.threadTable = byThreadId;
-                allocator.pagesTable = pagesByThreadId;
+                publishTables();
                 return;
             }
             if (byThreadId.length >= MAX_TABLE) {
@@ -109,9 +107,14 @@ final class HeapRegistry {
             }
             byThreadId = grown;
             pagesByThreadId = grownPages;
-            allocator.threadTable = grown;
-            allocator.pagesTable = grownPages;
+            publishTables();
         }
+    }
+
+    /** Mirrors both tables into the allocator, whose hot paths read them without a lock. */
+    private void publishTables() {
+        allocator.threadTable = byThreadId;
+        allocator.pagesTable = pagesByThreadId;
     }
 
     /** The heap's owner if the heap sits in the owner's own slot, else null (a stale entry). */

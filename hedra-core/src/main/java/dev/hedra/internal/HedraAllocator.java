@@ -133,7 +133,7 @@ public final class HedraAllocator implements NativeAllocator {
     private SlabPage[] currentPagesBySize(Thread thread) {
         SlabPage[][] table = pagesTable;
         SlabPage[] pages = table[(int) thread.threadId() & (table.length - 1)];
-        return pages != null && ((ThreadHeap) pages[0].owner).ownerThread == thread ? pages : null;
+        return pages != null && ThreadHeap.ownerOf(pages).ownerThread == thread ? pages : null;
     }
 
     @Override
@@ -142,7 +142,7 @@ public final class HedraAllocator implements NativeAllocator {
         if ((size - 1) >>> DIRECT_SHIFT == 0) {
             SlabPage[] pages = currentPagesBySize(Thread.currentThread());
             if (pages != null) {
-                return ((ThreadHeap) pages[0].owner).allocateDirect(pages, size);
+                return ThreadHeap.ownerOf(pages).allocateDirect(pages, size);
             }
         }
         return mallocSlow(currentHeap(), size);
@@ -311,7 +311,7 @@ public final class HedraAllocator implements NativeAllocator {
         ThreadHeap heap;
         SlabPage[] bySize = currentPagesBySize(Thread.currentThread());
         if (bySize != null) {
-            heap = (ThreadHeap) bySize[0].owner;
+            heap = ThreadHeap.ownerOf(bySize);
         } else {
             heap = currentHeap();
             bySize = heap.currentBySize;
@@ -349,7 +349,7 @@ public final class HedraAllocator implements NativeAllocator {
         SlabPage page;
         SlabPage[] bySize;
         if ((size - 1) >>> DIRECT_SHIFT == 0 && (bySize = currentPagesBySize(Thread.currentThread())) != null) {
-            heap = (ThreadHeap) bySize[0].owner;
+            heap = ThreadHeap.ownerOf(bySize);
             page = bySize[(int) ((size + 7) >>> 3)];
         } else {
             heap = currentHeap();

@@ -92,7 +92,12 @@ final class SlabPage {
 
     /** A page with no blocks: every class's current page before its first allocation. */
     static SlabPage none() {
-        SlabPage page = new SlabPage(null, 0, -2, 8, 0);
+        return none(null);
+    }
+
+    /** {@link #none()} that {@code owner} owns: no address is in it, and it is never a live page. */
+    static SlabPage none(PageOwner owner) {
+        SlabPage page = new SlabPage(owner, 0, -2, 8, 0);
         page.released = true;
         return page;
     }

@@ -59,6 +59,11 @@ final class ThreadHeap extends PageOwner {
     final SlabPage[] currentBySize = new SlabPage[DIRECT_MAX / 8 + 1];
     /** A page of no blocks owned by this heap: slot 0 of {@link #currentBySize} when no page is the last freed. */
     private final SlabPage noneFreed;
+
+    /** The heap whose {@link #currentBySize} {@code bySize} is: the owner of the page in its slot 0. */
+    static ThreadHeap ownerOf(SlabPage[] bySize) {
+        return (ThreadHeap) bySize[0].owner;
+    }
     private final SlabPage[] available = new SlabPage[SizeClasses.MAX_COUNT]; // owner only
     /** Refills in a row, per class, that found few blocks back and no other page; owner only. */
     private final byte[] poorRefills = new byte[SizeClasses.MAX_COUNT];
@@ -97,8 +102,7 @@ final class ThreadHeap extends PageOwner {
         this.classes = classes;
         Arrays.fill(current, NO_PAGE);
         Arrays.fill(currentBySize, NO_PAGE);
-        noneFreed = new SlabPage(this, 0, -2, 8, 0);
-        noneFreed.released = true;
+        noneFreed = SlabPage.none(this);
         currentBySize[0] = noneFreed;
         this.registry = registry;
         this.name = name;
