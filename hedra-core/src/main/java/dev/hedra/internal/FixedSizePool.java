@@ -8,8 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A {@link FixedPool}: slab pages of one block size, like a {@link ThreadHeap} with a single
  * class and no size lookup. The page holding the current allocations is {@code current}; other
- * pages with free blocks are listed; empty pages are kept up to {@link #EMPTY_PAGE_BUDGET} bytes.
- * Invariant, for a page that is not current: {@code listed == (used < capacity)}.
+ * pages with free blocks wait in a {@link PageQueue}; empty pages are kept up to
+ * {@link #EMPTY_PAGE_BUDGET} bytes. Invariant, for a page that is not current: {@code listed == (used < capacity)}.
  *
  * <p>The owner thread (or, for a shared pool, whoever holds {@link #lock}) touches the pages
  * with plain accesses; other threads free through {@link RemoteFrees}.
@@ -37,7 +37,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
     /** Poor refills in a row (see {@link PageOwner#staysOnCurrent}); owner only. */
     private final byte[] poorRefills = new byte[1];
     private SlabPage lastFreed;
-    private SlabPage available;
+    private final PageQueue available = new PageQueue();
     private SlabPage[] pages = new SlabPage[8];
     private int pageCount;
     private long emptyBytes;
@@ -123,16 +123,16 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         SlabPage full = current;
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            if (staysOnCurrent(full, available != null, poorRefills, 0)) {
+            if (staysOnCurrent(full, available.first != null, poorRefills, 0)) {
                 long address = full.allocate();
                 if (address != 0) {
                     return address;
                 }
             }
         }
-        SlabPage page = available;
+        SlabPage page = available.first;
         if (page != null) {
-            unlist(page);
+            available.remove(page);
             if (page.used == 0) {
                 emptyBytes -= pageSize;
             }
@@ -151,7 +151,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             pages[pageCount++] = page;
         }
         if (full.used < full.capacity) {
-            list(full); // left behind with a few free blocks: listed, as every such page is
+            available.append(full); // left behind with a few free blocks: listed, as every such page is
         }
         current = page;
         return page.allocate();
@@ -252,13 +252,13 @@ final class FixedSizePool extends PageOwner implements FixedPool {
     /** {@code page}, not current, was full or became empty: list it, or give it back. */
     private void gainedSpace(SlabPage page, boolean wasFull) {
         if (wasFull) {
-            list(page);
+            available.append(page);
         }
         if (page.used == 0) {
             if (emptyBytes + pageSize <= EMPTY_PAGE_BUDGET) {
                 emptyBytes += pageSize;
             } else {
-                unlist(page);
+                available.remove(page);
                 release(page);
             }
         }
@@ -278,30 +278,6 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         }
         space.unmap(page);
         space.releaseRun(page.base, page.units);
-    }
-
-    private void list(SlabPage page) {
-        page.next = available;
-        page.previous = null;
-        if (available != null) {
-            available.previous = page;
-        }
-        available = page;
-        page.listed = true;
-    }
-
-    private void unlist(SlabPage page) {
-        if (page.previous != null) {
-            page.previous.next = page.next;
-        } else {
-            available = page.next;
-        }
-        if (page.next != null) {
-            page.next.previous = page.previous;
-        }
-        page.next = null;
-        page.previous = null;
-        page.listed = false;
     }
 
     /** Counted from the pages rather than on every operation; racy unless called by the owner. */
@@ -345,7 +321,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             }
             current = empty;
             lastFreed = empty;
-            available = null;
+            available.clear();
             emptyBytes = 0;
             onClose.accept(this);
         } finally {
@@ -364,7 +340,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         closed = true;
         current = empty;
         lastFreed = empty;
-        available = null;
+        available.clear();
         Arrays.fill(pages, null);
         pageCount = 0;
         emptyBytes = 0;

@@ -7,12 +7,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A heap: the slab pages of one owner, per size class, and its medium spans.
  *
  * <p>Per class, one page is {@code current}: allocation takes its lowest free block. Every other
- * page of the class with a free block sits on the class's {@code available} list, in the order
- * the pages got their first free block back; full pages sit on no list until a free reaches
- * them. A refill takes the page listed longest ago: it has had the most time to gather frees.
- * The page listed last has mostly just one (it was full a moment ago), and taking it, as the list
- * did when it was a stack, under random frees (larson) sent 6% of mallocs to refill, each for
- * about one block. Invariant, for a page {@code p} that is not current:
+ * page of the class with a free block sits in the class's {@code available} queue, which a
+ * refill takes from oldest first (see {@link PageQueue}); full pages sit in no queue until a free
+ * reaches them. Invariant, for a page {@code p} that is not current:
  * {@code p.listed == (p.used < p.capacity)}. Empty pages stay listed, up to
  * the configured empty-page budget (4 MiB by default), so a heap that empties and refills a page does not
  * return it to the system and take it back each time; past the budget they are released.
@@ -68,9 +65,8 @@ final class ThreadHeap extends PageOwner {
     static ThreadHeap ownerOf(SlabPage[] bySize) {
         return (ThreadHeap) bySize[0].owner;
     }
-    /** Per class, the first and the last page of the available list (see the class comment); owner only. */
-    private final SlabPage[] available = new SlabPage[SizeClasses.MAX_COUNT];
-    private final SlabPage[] availableLast = new SlabPage[SizeClasses.MAX_COUNT];
+    /** Per class, the pages with a free block that are not current; owner only. */
+    private final PageQueue[] available = new PageQueue[SizeClasses.MAX_COUNT];
     /** Refills in a row, per class, that found few blocks back and no other page; owner only. */
     private final byte[] poorRefills = new byte[SizeClasses.MAX_COUNT];
     private long emptyBytes;                                  // owner only
@@ -108,6 +104,7 @@ final class ThreadHeap extends PageOwner {
         this.classes = classes;
         Arrays.fill(current, NO_PAGE);
         Arrays.fill(currentBySize, NO_PAGE);
+        Arrays.setAll(available, c -> new PageQueue());
         noneFreed = SlabPage.none(this);
         currentBySize[0] = noneFreed;
         this.registry = registry;
@@ -155,16 +152,16 @@ final class ThreadHeap extends PageOwner {
         SlabPage full = current[c];
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            if (staysOnCurrent(full, available[c] != null, poorRefills, c)) {
+            if (staysOnCurrent(full, available[c].first != null, poorRefills, c)) {
                 long address = full.allocate();
                 if (address != 0) {
                     return address;
                 }
             }
         }
-        SlabPage page = available[c];
+        SlabPage page = available[c].first;
         if (page != null) {
-            unlist(page);
+            available[c].remove(page);
             if (page.used == 0) {
                 emptyBytes -= page.units * AddressSpace.UNIT;
             }
@@ -186,7 +183,7 @@ final class ThreadHeap extends PageOwner {
             registry.onFreshPage();
         }
         if (full.used < full.capacity) {
-            list(full); // left behind with a few free blocks: listed, as every such page is
+            available[c].append(full); // left behind with a few free blocks: listed, as every such page is
         }
         setCurrent(c, page);
         return page.allocate();
@@ -269,14 +266,14 @@ final class ThreadHeap extends PageOwner {
     /** Owner: {@code page}, not current, was full or became empty: list it, or give it back. */
     private void gainedSpace(SlabPage page, boolean wasFull) {
         if (wasFull) {
-            list(page);
+            available[page.classIndex].append(page);
         }
         if (page.used == 0) {
             long bytes = page.units * AddressSpace.UNIT;
             if (emptyBytes + bytes <= registry.emptyPageBudget) {
                 emptyBytes += bytes;
             } else {
-                unlist(page);
+                available[page.classIndex].remove(page);
                 release(page);
             }
         }
@@ -333,7 +330,7 @@ final class ThreadHeap extends PageOwner {
                 }
                 setCurrent(c, NO_PAGE);
             } else {
-                unlist(page);
+                available[page.classIndex].remove(page);
                 emptyBytes -= page.units * AddressSpace.UNIT;
             }
             released += page.units * AddressSpace.UNIT;
@@ -376,8 +373,9 @@ final class ThreadHeap extends PageOwner {
         Arrays.fill(current, NO_PAGE);
         Arrays.fill(currentBySize, NO_PAGE);
         currentBySize[0] = noneFreed;
-        Arrays.fill(available, null);
-        Arrays.fill(availableLast, null);
+        for (PageQueue queue : available) {
+            queue.clear();
+        }
         emptyBytes = 0;
     }
 
@@ -410,37 +408,6 @@ final class ThreadHeap extends PageOwner {
             pages = Arrays.copyOf(pages, pageCount * 2);
         }
         pages[pageCount++] = page;
-    }
-
-    /** Owner: appends {@code page} to its class's available list. */
-    private void list(SlabPage page) {
-        int c = page.classIndex;
-        SlabPage tail = availableLast[c];
-        page.previous = tail;
-        page.next = null;
-        if (tail != null) {
-            tail.next = page;
-        } else {
-            available[c] = page;
-        }
-        availableLast[c] = page;
-        page.listed = true;
-    }
-
-    private void unlist(SlabPage page) {
-        if (page.previous != null) {
-            page.previous.next = page.next;
-        } else {
-            available[page.classIndex] = page.next;
-        }
-        if (page.next != null) {
-            page.next.previous = page.previous;
-        } else {
-            availableLast[page.classIndex] = page.previous;
-        }
-        page.next = null;
-        page.previous = null;
-        page.listed = false;
     }
 
     // ---- statistics --------------------------------------------------------------------------

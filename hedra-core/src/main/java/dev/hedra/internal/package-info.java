@@ -7,10 +7,12 @@
  *   HeapRegistry     thread -&gt; heap (thread-id table, thread-local fallback), adoption of
  *                    dead threads' heaps, shared locked heaps for virtual threads
  *   PageOwner        what owns slab pages (a heap or a pool): the remote-free queue
- *   ThreadHeap       per size class: the current slab page and a list of pages with room;
+ *   ThreadHeap       per size class: the current slab page and a queue of pages with room;
  *                    the owner allocates and frees with plain reads and writes; a current
  *                    page that remote frees refill by less than a quarter is left to fill up
  *                    (allocating behind a consumer thread would chase it block by block)
+ *   PageQueue        pages with room, oldest first: a refill takes the page that has had
+ *                    the longest to gather frees (the newest has about one)
  *   SlabPage         one run of 64 KiB units holding blocks of one class end to end; two
  *                    bitmaps: free (owner) and deferred (remote frees, atomic OR)
  *   RemoteFrees      the deferred-free protocol: one atomic OR per remote free, plus one CAS

@@ -1,0 +1,55 @@
+package dev.hedra.internal;
+
+/**
+ * The pages of one size class (of a heap) or of one pool that are not current and have a free
+ * block, in the order they got their first free block back; owner thread only. A refill takes
+ * the {@link #first} page, the one listed longest ago, which has had the most time to gather
+ * frees. The page listed last was full a moment ago and has mostly one: taking it first, as a
+ * stack would, sent 6% of larson's mallocs to refill, each for about one block (1.53 million
+ * refills in 20 million operations; 336 thousand as a queue).
+ *
+ * <p>Linked through {@link SlabPage#previous} and {@link SlabPage#next}; {@link SlabPage#listed}
+ * says whether a page is in its queue.
+ */
+final class PageQueue {
+
+    /** The page listed longest ago, or null. */
+    SlabPage first;
+    private SlabPage last;
+
+    /** Appends {@code page}, which is in no queue. */
+    void append(SlabPage page) {
+        page.previous = last;
+        page.next = null;
+        if (last != null) {
+            last.next = page;
+        } else {
+            first = page;
+        }
+        last = page;
+        page.listed = true;
+    }
+
+    /** Takes {@code page}, which is in this queue, out of it. */
+    void remove(SlabPage page) {
+        if (page.previous != null) {
+            page.previous.next = page.next;
+        } else {
+            first = page.next;
+        }
+        if (page.next != null) {
+            page.next.previous = page.previous;
+        } else {
+            last = page.previous;
+        }
+        page.next = null;
+        page.previous = null;
+        page.listed = false;
+    }
+
+    /** Forgets every page (their links are left as they are: the caller drops the pages). */
+    void clear() {
+        first = null;
+        last = null;
+    }
+}
