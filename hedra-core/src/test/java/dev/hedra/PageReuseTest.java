@@ -24,7 +24,7 @@ class PageReuseTest {
     @Test
     void thePageThatGotBlocksBackFirstServesFirst() {
         try (NativeAllocator hedra = Hedra.builder().name("reuse").slabPageSize(PAGE).build()) {
-            checkOrder(() -> hedra.malloc(SIZE), address -> hedra.free(address, SIZE), hedra::stats);
+            checkOrder(() -> hedra.malloc(SIZE), block -> hedra.free(block, SIZE), hedra::stats);
             assertEquals(0, hedra.stats().liveBlocks());
         }
     }
@@ -43,7 +43,7 @@ class PageReuseTest {
      * fifth page one, then the first page nine more; the next eleven blocks must be the first
      * page's ten, lowest first, then the fifth page's one. Frees everything at the end.
      */
-    private static void checkOrder(LongSupplier allocate, LongConsumer free, Supplier<Object> state) {
+    private static void checkOrder(LongSupplier allocate, LongConsumer free, Supplier<?> state) {
         long[] blocks = new long[BLOCKS];
         for (int i = 0; i < BLOCKS; i++) {
             blocks[i] = allocate.getAsLong();
@@ -65,8 +65,8 @@ class PageReuseTest {
         for (int i = 0; i < expected.size(); i++) {
             served.add(allocate.getAsLong());
         }
-        assertEquals(expected, served, () -> "blocks served after the current page filled, expected "
-                + "the first page's before the fifth page's; " + state.get());
+        assertEquals(expected, served, () -> "blocks served after the current page filled, "
+                + "expected the first page's before the fifth page's; " + state.get());
 
         for (long block : blocks) {
             free.accept(block); // the same addresses: every block is live again

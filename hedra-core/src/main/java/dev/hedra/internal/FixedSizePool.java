@@ -9,7 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * A {@link FixedPool}: slab pages of one block size, like a {@link ThreadHeap} with a single
  * class and no size lookup. The page holding the current allocations is {@code current}; other
  * pages with free blocks wait in a {@link PageQueue}; empty pages are kept up to
- * {@link #EMPTY_PAGE_BUDGET} bytes. Invariant, for a page that is not current: {@code listed == (used < capacity)}.
+ * {@link #EMPTY_PAGE_BUDGET} bytes. Invariant, for a page that is not current: it is in the queue
+ * exactly when {@code used < capacity}.
  *
  * <p>The owner thread (or, for a shared pool, whoever holds {@link #lock}) touches the pages
  * with plain accesses; other threads free through {@link RemoteFrees}.
@@ -123,14 +124,14 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         SlabPage full = current;
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            if (staysOnCurrent(full, available.first != null, poorRefills, 0)) {
+            if (staysOnCurrent(full, available.first() != null, poorRefills, 0)) {
                 long address = full.allocate();
                 if (address != 0) {
                     return address;
                 }
             }
         }
-        SlabPage page = available.first;
+        SlabPage page = available.first();
         if (page != null) {
             available.remove(page);
             if (page.used == 0) {
@@ -151,7 +152,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             pages[pageCount++] = page;
         }
         if (full.used < full.capacity) {
-            available.append(full); // left behind with a few free blocks: listed, as every such page is
+            available.append(full); // left with a few free blocks: queued, as every such page is
         }
         current = page;
         return page.allocate();
@@ -315,9 +316,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             closed = true;
             remoteFrees.collect(this);
             while (pageCount > 0) {
-                SlabPage page = pages[pageCount - 1];
-                page.listed = false;
-                release(page);
+                release(pages[pageCount - 1]);
             }
             current = empty;
             lastFreed = empty;

@@ -60,10 +60,9 @@ final class SlabPage {
     volatile int queued;           // any thread, CAS
     SlabPage nextQueued;           // written by the thread that queues, before the publishing CAS
 
-    // Place in the owner's list of pages with free blocks; owner thread only.
+    // Place in the owner's queue of pages with free blocks (PageQueue); owner thread only.
     SlabPage previous;
     SlabPage next;
-    boolean listed;
     boolean released;
 
 
@@ -95,7 +94,7 @@ final class SlabPage {
         return none(null);
     }
 
-    /** {@link #none()} that {@code owner} owns: no address is in it, and it is never a live page. */
+    /** {@link #none()} owned by {@code owner}: no address is in it, and it is never a live page. */
     static SlabPage none(PageOwner owner) {
         SlabPage page = new SlabPage(owner, 0, -2, 8, 0);
         page.released = true;

@@ -9,8 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Per class, one page is {@code current}: allocation takes its lowest free block. Every other
  * page of the class with a free block sits in the class's {@code available} queue, which a
  * refill takes from oldest first (see {@link PageQueue}); full pages sit in no queue until a free
- * reaches them. Invariant, for a page {@code p} that is not current:
- * {@code p.listed == (p.used < p.capacity)}. Empty pages stay listed, up to
+ * reaches them. Invariant, for a page {@code p} that is not current: {@code p} is in its class's
+ * queue exactly when {@code p.used < p.capacity}. Empty pages stay queued, up to
  * the configured empty-page budget (4 MiB by default), so a heap that empties and refills a page does not
  * return it to the system and take it back each time; past the budget they are released.
  *
@@ -65,6 +65,7 @@ final class ThreadHeap extends PageOwner {
     static ThreadHeap ownerOf(SlabPage[] bySize) {
         return (ThreadHeap) bySize[0].owner;
     }
+
     /** Per class, the pages with a free block that are not current; owner only. */
     private final PageQueue[] available = new PageQueue[SizeClasses.MAX_COUNT];
     /** Refills in a row, per class, that found few blocks back and no other page; owner only. */
@@ -152,14 +153,14 @@ final class ThreadHeap extends PageOwner {
         SlabPage full = current[c];
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
-            if (staysOnCurrent(full, available[c].first != null, poorRefills, c)) {
+            if (staysOnCurrent(full, available[c].first() != null, poorRefills, c)) {
                 long address = full.allocate();
                 if (address != 0) {
                     return address;
                 }
             }
         }
-        SlabPage page = available[c].first;
+        SlabPage page = available[c].first();
         if (page != null) {
             available[c].remove(page);
             if (page.used == 0) {
@@ -183,7 +184,7 @@ final class ThreadHeap extends PageOwner {
             registry.onFreshPage();
         }
         if (full.used < full.capacity) {
-            available[c].append(full); // left behind with a few free blocks: listed, as every such page is
+            available[c].append(full); // left with a few free blocks: queued, as every such page is
         }
         setCurrent(c, page);
         return page.allocate();
