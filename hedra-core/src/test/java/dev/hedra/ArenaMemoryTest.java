@@ -239,9 +239,10 @@ class ArenaMemoryTest {
     // ---- bulk close
 
     /**
-     * An arena of 100,000 small allocations closes at once, and committed memory does not grow
-     * over 100 such arenas: the first arena's close leaves the allocator's committed bytes where
-     * every later one leaves them.
+     * An arena of 100,000 small allocations closes with nothing left live, and committed memory
+     * does not grow over 100 such arenas: the first arena's close leaves the allocator's committed
+     * bytes where every later one leaves them. How fast a close is, is measured by
+     * ArenaRequestBenchmark, not timed here.
      */
     @ParameterizedTest
     @EnumSource(value = Source.class, names = {"HEDRA_CONFINED", "HEDRA_SHARED"})
@@ -267,7 +268,6 @@ class ArenaMemoryTest {
     private static void bulkClose(NativeAllocator hedra, Supplier<HedraArena> arenas) {
         int[] sizes = new SplittableRandom(31).ints(100_000, 8, 129).toArray();
         long firstCommitted = 0;
-        long slowestCloseNanos = 0;
         for (int round = 0; round < 100; round++) {
             HedraArena arena = arenas.get();
             long total = 0;
@@ -278,9 +278,7 @@ class ArenaMemoryTest {
             }
             last.set(JAVA_BYTE, 0, (byte) 1);
             assertTrue(arena.bytesAllocated() >= total);
-            long start = System.nanoTime();
             arena.close();
-            slowestCloseNanos = Math.max(slowestCloseNanos, System.nanoTime() - start);
             assertFalse(last.scope().isAlive());
             AllocatorStats stats = hedra.stats();
             if (round == 0) {
@@ -293,9 +291,6 @@ class ArenaMemoryTest {
             }
             assertEquals(0, stats.liveBlocks(), () -> "a closed arena left live blocks:\n" + stats);
         }
-        // Generous: a close gives back a few dozen chunks, not 100,000 blocks.
-        assertTrue(slowestCloseNanos < TimeUnit.MILLISECONDS.toNanos(500),
-                "the slowest close of 100,000 allocations took " + slowestCloseNanos / 1000 + " us");
     }
 
     /** The same with shared arenas filled on one thread and closed on another, each time. */

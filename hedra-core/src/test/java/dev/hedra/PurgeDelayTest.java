@@ -25,7 +25,7 @@ class PurgeDelayTest {
 
     @Test
     void givenBackMemoryIsRetainedThenReusedThenPurgedAfterTheDelay() throws InterruptedException {
-        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofMillis(200)).build()) {
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofSeconds(1)).build()) {
             fillAndClose(hedra, "first");
             AllocatorStats afterClose = hedra.stats();
             assertTrue(afterClose.bytesRetained() >= 4 * MiB, () -> "closed heap's pages wait:\n" + afterClose);
@@ -38,9 +38,9 @@ class PurgeDelayTest {
                 assertTrue(reused.bytesRetained() < retained, () -> "a retained page was reused:\n" + reused);
             }
 
-            Thread.sleep(300);
+            Thread.sleep(1100);
             fillAndClose(hedra, "third"); // slow paths after the delay purge what has waited
-            Thread.sleep(300);
+            Thread.sleep(1100);
             try (NativeHeap heap = hedra.newHeap("fourth")) {
                 heap.malloc(8); // a slow path: purges runs whose delay has passed
             }
