@@ -25,12 +25,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>The total number of operations comes from {@code -Dhedra.stress.operations} (default
  * 1,000,000), split over the workers. The thread interleaving is up to the scheduler, but each
- * worker's sequence of choices is fixed by its seed.
+ * worker's sequence of choices is fixed by its seed. {@code -Dhedra.stress.purgeDelayMillis}
+ * sets the allocator's purge delay (default: the builder's); at 0, every page that other threads
+ * empty goes back to the system at once, which races with its owner's collections.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StressTest {
 
     static final long OPERATIONS = Long.getLong("hedra.stress.operations", 1_000_000);
+    static final Long PURGE_DELAY_MILLIS = Long.getLong("hedra.stress.purgeDelayMillis");
     private static final long SEED = 0x5EED_2025L;
     private static final int SLOTS = 4096;
     private static final int BATCH_SLOTS = 64;
@@ -60,10 +63,18 @@ class StressTest {
         final AtomicLong remoteReallocs = new AtomicLong();
     }
 
+    private static NativeAllocator open() {
+        if (PURGE_DELAY_MILLIS == null) {
+            return CheckedAllocator.open();
+        }
+        return CheckedAllocator.wrap(Hedra.builder().name("hedra-test")
+                .purgeDelay(java.time.Duration.ofMillis(PURGE_DELAY_MILLIS)).build(), true);
+    }
+
     @ParameterizedTest
     @EnumSource(Workers.class)
     void blocksMovingBetweenThreads(Workers workers) {
-        try (NativeAllocator hedra = CheckedAllocator.open()) {
+        try (NativeAllocator hedra = open()) {
             Exchange exchange = new Exchange();
             long perWorker = OPERATIONS / workers.count;
             List<ThreadKind.Body> bodies = new ArrayList<>();

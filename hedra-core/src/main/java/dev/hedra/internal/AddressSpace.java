@@ -300,6 +300,11 @@ final class AddressSpace {
 
     // ---- statistics and life cycle -----------------------------------------------------------
 
+    /** How long memory given back waits before it returns to the system, in nanoseconds. */
+    long purgeDelayNanos() {
+        return purgeDelayNanos;
+    }
+
     synchronized long committed() {
         return committed;
     }

@@ -20,7 +20,6 @@ final class FixedSizePool extends PageOwner implements FixedPool {
     static final long MAX_BLOCK = 1L << 20;
     private static final long EMPTY_PAGE_BUDGET = 1L << 20;
 
-    private final AddressSpace space;
     private final String name;
     private final int blockSize;
     /** log2 of the block size if it is a power of two (blocks are then found by a shift), else -1. */
@@ -49,6 +48,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
 
     FixedSizePool(AddressSpace space, long blockSize, long alignment, boolean shared,
             java.util.function.Consumer<FixedSizePool> onClose) {
+        super(space);
         this.onClose = onClose;
         if (blockSize <= 0 || blockSize > MAX_BLOCK) {
             throw new IllegalArgumentException("pool block size must be from 1 to " + MAX_BLOCK + ": " + blockSize);
@@ -57,7 +57,6 @@ final class FixedSizePool extends PageOwner implements FixedPool {
             throw new IllegalArgumentException("pool alignment must be a power of two from 8 to "
                     + AddressSpace.UNIT + ": " + alignment);
         }
-        this.space = space;
         this.alignment = (int) alignment;
         this.blockSize = (int) ((blockSize + alignment - 1) & -alignment);
         long wanted = Math.max(AddressSpace.UNIT, Long.highestOneBit(this.blockSize * 64L - 1) << 1);
@@ -121,6 +120,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         if (closed) {
             throw new IllegalStateException("pool " + name + " is closed");
         }
+        refills++;
         SlabPage full = current;
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
@@ -266,7 +266,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
     }
 
     private void release(SlabPage page) {
-        page.released = true;
+        page.retire();
         if (lastFreed == page) {
             lastFreed = empty;
         }

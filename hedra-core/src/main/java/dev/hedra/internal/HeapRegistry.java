@@ -146,6 +146,12 @@ final class HeapRegistry {
                     }
                 }
             }
+            long now = System.nanoTime();
+            for (ThreadHeap heap : heaps) {
+                if (heap.shared || heap.ownerThread.isAlive()) {
+                    IdlePages.sweep(heap, now);
+                }
+            }
             if (adopted != null) {
                 adopted.ownerThread = thread;
                 adopted.name = nameOf(thread);
@@ -171,7 +177,9 @@ final class HeapRegistry {
     /**
      * A heap took a fresh page. Every {@link #SWEEP_EVERY} pages, abandoned heaps that nobody has
      * adopted give back their empty pages, so the memory of threads that died does not stay
-     * committed when no new thread comes to adopt it.
+     * committed when no new thread comes to adopt it, and live heaps whose owner is idle give
+     * back the memory of pages other threads emptied ({@link IdlePages}). A new thread's first
+     * call sweeps as well.
      */
     void onFreshPage() {
         // NOTE: a racy counter: a lost increment only delays a sweep.
@@ -182,9 +190,12 @@ final class HeapRegistry {
     }
 
     private synchronized void sweepAbandoned() {
+        long now = System.nanoTime();
         for (ThreadHeap heap : heaps) {
             if (!heap.shared && !heap.ownerThread.isAlive()) {
                 heap.releaseEmptyPages(true);
+            } else {
+                IdlePages.sweep(heap, now); // a live but idle owner's pages that others emptied
             }
         }
     }

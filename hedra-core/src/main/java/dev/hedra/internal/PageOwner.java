@@ -9,6 +9,35 @@ abstract class PageOwner {
 
     final RemoteFrees remoteFrees = new RemoteFrees();
 
+    /** The address space the owner's pages come from. */
+    final AddressSpace space;
+
+    /** Owner: bumped on every refill, the slow path an active owner comes back to. */
+    int refills;
+    // NOTE: any thread, racy: the refills value last seen by IdlePages and when it was seen. A
+    // torn or lost update can only make an owner look idle or busy wrongly for a while, which
+    // purges a page that had no live block anyway, or purges it later.
+    private int seenRefills = -1;
+    private long seenAtNanos;
+
+    PageOwner(AddressSpace space) {
+        this.space = space;
+    }
+
+    /**
+     * Any thread, racy: whether the owner has not refilled for {@code delayNanos}, as far as the
+     * callers so far could tell: the first look at a changed count says no and starts the clock.
+     */
+    boolean idleFor(long delayNanos, long now) {
+        int seen = refills;
+        if (seen != seenRefills) {
+            seenRefills = seen;
+            seenAtNanos = now;
+            return delayNanos <= 0;
+        }
+        return now - seenAtNanos >= delayNanos;
+    }
+
     /** Poor refills in a row (see {@link #staysOnCurrent}) after which an owner takes a fresh page. */
     static final int POOR_REFILLS = 4;
 

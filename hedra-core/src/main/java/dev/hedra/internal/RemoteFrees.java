@@ -19,7 +19,9 @@ import java.lang.invoke.VarHandle;
  * accesses, so a remote free either sees {@code queued == 0} and queues the page, or its bit was
  * set before the owner reset {@code queued} and the owner's collection that follows sees it.
  * The common case costs the freeing thread one atomic OR: the CAS only happens on the first
- * remote free into a page since its owner last looked.
+ * remote free into a page since its owner last looked. A free that completes a word of the
+ * deferred bitmap also asks {@link IdlePages} whether the page is now wholly free and its owner
+ * idle, in which case its memory goes back to the system at once.
  */
 final class RemoteFrees {
 
@@ -49,11 +51,15 @@ final class RemoteFrees {
         // NOTE: the owner's bitmap is read racily. The owner only sets this bit when the block is
         // freed, so a set bit means a double free; a bit we miss because the owner is freeing the
         // same block right now is a double free racing with itself, which no check can order.
-        if (page.isFreeHint(index) || !page.markDeferred(index)) {
+        long word;
+        if (page.isFreeHint(index) || (word = page.markDeferred(index)) == 0) {
             return false;
         }
         if (page.queued == 0 && QUEUED.compareAndSet(page, 0, 1)) {
             page.owner.remoteFrees.push(page);
+        }
+        if (page.isFullWord(word, index)) {
+            IdlePages.onWordFreed(page, index); // perhaps the page's last block: a call, off the common path
         }
         return true;
     }

@@ -27,10 +27,35 @@ import java.lang.invoke.VarHandle;
  * owner later moves those bits into {@code free}. A page object serves one owner heap for its
  * whole life: a page given back to the address space is dropped, and the units get a new object
  * when they are used again.
+ *
+ * <p>A page whose every block was freed by other threads holds no live data, and its owner cannot
+ * allocate from it before collecting those frees: if the owner has been idle for the purge delay,
+ * another thread may give the page's memory back to the system in place ({@link #tryPurgeIdle};
+ * see {@link IdlePages}). {@code state} keeps that apart from the owner's collections and from
+ * the page's release:
+ * <pre>
+ *   OPEN --(another thread, CAS)--&gt; PURGING --(madvise done)--&gt; OPEN
+ *   OPEN --(owner collects, CAS; waits out PURGING)--&gt; COLLECTING --&gt; OPEN
+ *   OPEN --(owner releases the page, CAS; waits out PURGING)--&gt; RELEASED   (final)
+ * </pre>
  */
 final class SlabPage {
 
     private static final VarHandle DEFERRED = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(SlabPage.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final int OPEN = 0;
+    private static final int PURGING = 1;
+    private static final int COLLECTING = 2;
+    private static final int RELEASED = 3;
     private static final long RECIPROCAL_LOW_BITS = (1L << SizeClasses.RECIPROCAL_SHIFT) - 1;
     /** Offsets in a heap's page are below this (4 MiB); see {@link #indexOfSmall}. */
     private static final long SMALL_OFFSET_LIMIT = 1L << 22;
@@ -48,6 +73,12 @@ final class SlabPage {
 
     /** Even words: free (owner thread only). Odd words: deferred (any thread, atomic OR). */
     private final long[] bits;
+    /** Bits past the capacity in the last word (set in a full word's image; 0 if none). */
+    private final long tailMask;
+    /** See the class comment; any thread, CAS. */
+    private volatile int state;
+    /** Whether the memory went back while every block was freed remotely; under state != OPEN. */
+    private boolean purgedIdle;
     private int cursor;            // owner thread only; an even index into bits
     int used;                      // owner thread only
     /**
@@ -87,6 +118,7 @@ final class SlabPage {
         if ((capacity & 63) != 0) {
             bits[2 * (words - 1)] = (1L << capacity) - 1; // blocks past the capacity are never free
         }
+        this.tailMask = (capacity & 63) != 0 ? -(1L << capacity) : 0;
     }
 
     /** A page with no blocks: every class's current page before its first allocation. */
@@ -213,12 +245,98 @@ final class SlabPage {
         return ((long) DEFERRED.getOpaque(bits, ((index >>> 6) << 1) + 1) & (1L << index)) != 0;
     }
 
-    /** Any thread: marks the block freed remotely; false if it was already so marked. */
-    boolean markDeferred(int index) {
+    /**
+     * Any thread: marks the block freed remotely. Returns the deferred word it is in, with its
+     * bit now set, or 0 if the bit was already set (nothing changed).
+     */
+    long markDeferred(int index) {
         long bit = 1L << index;
         // Atomic OR: other threads may set bits of the same word at the same time.
         long previous = (long) DEFERRED.getAndBitwiseOr(bits, ((index >>> 6) << 1) + 1, bit);
-        return (previous & bit) == 0;
+        return (previous & bit) == 0 ? previous | bit : 0;
+    }
+
+    /** Whether {@code word}, the deferred word of block {@code index}, has every block's bit. */
+    boolean isFullWord(long word, int index) {
+        return word == -1L || (word | tailMask) == -1L && index >>> 6 == (bits.length >>> 1) - 1;
+    }
+
+    /**
+     * Any thread, racy: whether every block was freed by other threads and none is free in the
+     * owner's view (so the owner has none to hand out before it collects).
+     */
+    boolean allFreedRemotely() {
+        return allFreedRemotely(0);
+    }
+
+    /**
+     * {@link #allFreedRemotely()}, looking at the words from the one after block {@code index}'s
+     * on, round to it: frees in address order fill the words in order, so the next word is the
+     * likeliest not to be full, and the look ends there.
+     */
+    boolean allFreedRemotely(int index) {
+        long[] bits = this.bits;
+        int words = bits.length >>> 1;
+        if (words == 0) {
+            return false;
+        }
+        int start = (index >>> 6) + 1;
+        for (int i = 0; i < words; i++) {
+            int w = start + i < words ? start + i : start + i - words;
+            long full = w == words - 1 ? ~tailMask : -1L;
+            if ((long) DEFERRED.getVolatile(bits, 2 * w + 1) != full || (long) DEFERRED.getOpaque(bits, 2 * w) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Any thread but the owner: gives the page's memory back to the system if every block was
+     * freed remotely and not yet collected, unless it already went back or the owner is
+     * collecting or releasing it. Returns the bytes given back (0 if none).
+     *
+     * <p>Why it is safe: the owner hands out no block of such a page before it collects, and a
+     * collection waits while the state is PURGING; the check is repeated once the state is held,
+     * because the owner may have collected (and the blocks been used) between the first check and
+     * the CAS.
+     */
+    long tryPurgeIdle() {
+        if (state != OPEN || !allFreedRemotely() || !STATE.compareAndSet(this, OPEN, PURGING)) {
+            return 0;
+        }
+        try {
+            if (purgedIdle || !allFreedRemotely()) {
+                return 0;
+            }
+            long bytes = (long) units << AddressSpace.UNIT_SHIFT;
+            Os.purge(base, bytes);
+            purgedIdle = true;
+            return bytes;
+        } finally {
+            state = OPEN;
+        }
+    }
+
+    /** Owner: waits out a purge in progress, then holds the state at {@code held}. */
+    private void hold(int held) {
+        while (!STATE.compareAndSet(this, OPEN, held)) {
+            if (state == RELEASED) {
+                throw new AssertionError("page " + Errors.hex(base) + " used after its release");
+            }
+            Thread.onSpinWait(); // another thread's madvise of this page: microseconds
+        }
+    }
+
+    /**
+     * Owner: the page is being given back (or forgotten with its memory): no other thread may
+     * purge it from now on. Waits out a purge in progress.
+     */
+    void retire() {
+        if (state != RELEASED) {
+            hold(RELEASED);
+        }
+        released = true;
     }
 
     /**
@@ -226,6 +344,16 @@ final class SlabPage {
      * adds their number to {@code classFrees} of the owner's statistics via the return value.
      */
     int collectDeferred() {
+        hold(COLLECTING);
+        try {
+            return collectHeld();
+        } finally {
+            state = OPEN;
+        }
+    }
+
+    private int collectHeld() {
+        purgedIdle = false; // its blocks are the owner's to hand out again
         int collected = 0;
         long[] bits = this.bits;
         for (int w = 0; w < bits.length; w += 2) {

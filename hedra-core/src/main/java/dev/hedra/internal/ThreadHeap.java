@@ -33,7 +33,6 @@ final class ThreadHeap extends PageOwner {
     /** The current page of a class that has none; it has no blocks, so allocation falls to refill. */
     private static final SlabPage NO_PAGE = SlabPage.none();
 
-    final AddressSpace space;
     final SizeClasses classes;
     final HeapRegistry registry;
     final MediumSpans medium;
@@ -101,7 +100,7 @@ final class ThreadHeap extends PageOwner {
     long peakInUse;
 
     ThreadHeap(AddressSpace space, SizeClasses classes, HeapRegistry registry, String name, boolean shared) {
-        this.space = space;
+        super(space);
         this.classes = classes;
         Arrays.fill(current, NO_PAGE);
         Arrays.fill(currentBySize, NO_PAGE);
@@ -150,6 +149,7 @@ final class ThreadHeap extends PageOwner {
      * one fills up, is {@link #staysOnCurrent}'s rule. Poor refills are counted per class.
      */
     private long refill(int c, long size) {
+        refills++;
         SlabPage full = current[c];
         if (remoteFrees.hasPending()) {
             remoteFrees.collect(this);
@@ -353,7 +353,7 @@ final class ThreadHeap extends PageOwner {
             SlabPage page = pages[i];
             frees[page.classIndex] += page.used; // allocations stay frees + used: all freed now
             foldFrees(page);
-            page.released = true;
+            page.retire();
             space.unmap(page);
             space.releaseRun(page.base, page.units);
         }
@@ -366,6 +366,7 @@ final class ThreadHeap extends PageOwner {
     /** Drops every page without giving memory back: the address space is being unmapped. */
     void forgetAll() {
         for (int i = 0; i < pageCount; i++) {
+            pages[i].retire(); // no purge of memory about to be unmapped
             foldFrees(pages[i]);
         }
         arenaChunkCount = 0;
@@ -387,7 +388,7 @@ final class ThreadHeap extends PageOwner {
     }
 
     private void release(SlabPage page) {
-        page.released = true;
+        page.retire();
         foldFrees(page);
         if (currentBySize[0] == page) {
             currentBySize[0] = noneFreed;
@@ -498,5 +499,22 @@ final class ThreadHeap extends PageOwner {
 
     int pageCount() {
         return pageCount;
+    }
+
+    /**
+     * Any thread but the owner, racy: gives back the memory of every page whose blocks were all
+     * freed by other threads ({@link SlabPage#tryPurgeIdle}); for {@link IdlePages#sweep}.
+     */
+    long purgeIdlePages() {
+        long purged = 0;
+        SlabPage[] snapshot = pages;
+        int count = Math.min(pageCount, snapshot.length);
+        for (int i = 0; i < count; i++) {
+            SlabPage page = snapshot[i];
+            if (page != null) {
+                purged += page.tryPurgeIdle();
+            }
+        }
+        return purged;
     }
 }

@@ -17,6 +17,8 @@
  *                    bitmaps: free (owner) and deferred (remote frees, atomic OR)
  *   RemoteFrees      the deferred-free protocol: one atomic OR per remote free, plus one CAS
  *                    to queue the page for its owner the first time
+ *   IdlePages        a page other threads freed wholly, of an owner idle for the purge delay:
+ *                    its memory goes back in place (at the last free, or at a registry sweep)
  *   SizeClasses      size -&gt; class (one table load), class -&gt; block size, alignment, page size
  *   MediumSpans      32 KiB .. 2 MiB: best fit over 4 MiB areas in 4 KiB granules, merging
  *   MediumArea       one such area's span tables
@@ -51,7 +53,9 @@
  *       pages are kept.
  *   <li>Per address space: {@code committed == live runs + huge maps};
  *       {@code committed + retained <= memoryLimit}; a run given back is retained (resident,
- *       reused first) for the purge delay, then purged ({@code MADV_DONTNEED}).
+ *       reused first) for the purge delay, then purged ({@code MADV_DONTNEED}). A page of a
+ *       live heap is purged in place only while every block of it is freed remotely and not yet
+ *       collected, by a thread holding the page's state (a collection or release waits for it).
  *   <li>Merged statistics: {@code allocations - frees == live blocks} whenever no thread is in
  *       the middle of a call.
  * </ul>

@@ -1,0 +1,47 @@
+package dev.hedra.internal;
+
+/**
+ * Memory an idle owner cannot give back: pages whose every block another thread freed.
+ *
+ * <p>Only a page's owner collects the frees other threads make into it, and only on its slow
+ * path. An owner that allocated a working set and handed it to other threads, then stopped
+ * allocating (a loader thread that waits, a producer between bursts), would keep those pages
+ * committed and resident however long it waits. A page in that state has no live block, and its
+ * owner hands out none of its blocks before collecting (see {@link SlabPage}), so another thread
+ * may give its memory back to the system in place, as {@code madvise(MADV_DONTNEED)}: the page
+ * stays its owner's, and its memory faults in again, zeroed, when the owner uses it.
+ *
+ * <p>That is done when the owner has not refilled for the allocator's purge delay (it is idle:
+ * an owner that comes back soon would only fault the memory in again), at two moments:
+ * <ul>
+ *   <li>a remote free completes a word of a page's deferred bitmap and the whole page is freed
+ *       ({@link #onWordFreed}, from {@link RemoteFrees#freeRemote});
+ *   <li>the registry's sweeps ({@link #sweep}), for pages whose last block was freed while the
+ *       owner was still active.
+ * </ul>
+ * A purged page still counts as committed (the memory limit counts it, as the owner may use it
+ * again at any time).
+ */
+final class IdlePages {
+
+    private IdlePages() {}
+
+    /** Any thread: a remote free of block {@code index} filled a word of {@code page}'s deferred bitmap. */
+    static void onWordFreed(SlabPage page, int index) {
+        PageOwner owner = page.owner;
+        if (page.allFreedRemotely(index) && owner.idleFor(owner.space.purgeDelayNanos(), System.nanoTime())) {
+            page.tryPurgeIdle();
+        }
+    }
+
+    /**
+     * Any thread: purges the wholly remote-freed pages of {@code heap} if its owner is idle.
+     * Returns the bytes given back. O(pages of the heap) when it is idle with frees pending.
+     */
+    static long sweep(ThreadHeap heap, long now) {
+        if (!heap.remoteFrees.hasPending() || !heap.idleFor(heap.space.purgeDelayNanos(), now)) {
+            return 0; // a page wholly freed remotely is on the queue until its owner collects it
+        }
+        return heap.purgeIdlePages();
+    }
+}
