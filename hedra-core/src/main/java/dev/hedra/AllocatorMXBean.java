@@ -50,6 +50,9 @@ public interface AllocatorMXBean {
     /** See {@link AllocatorStats#bytesRetained()}. */
     long getBytesRetained();
 
+    /** See {@link AllocatorStats#bytesPurgedIdle()}. */
+    long getBytesPurgedIdle();
+
     /** See {@link AllocatorStats#bytesReserved()}. */
     long getBytesReserved();
 

@@ -57,6 +57,14 @@ public interface AllocatorStats {
      */
     long bytesRetained();
 
+    /**
+     * Bytes of committed slab pages whose memory went back to the system while their heap keeps
+     * them: every block in them was freed by other threads while the heap's thread was idle for
+     * the purge delay. They count in {@link #bytesCommitted()} and fault in again when the heap's
+     * thread comes back to them. See {@code HedraBuilder.purgeDelay}.
+     */
+    long bytesPurgedIdle();
+
     /** The highest {@link #bytesCommitted()} seen. */
     long peakBytesCommitted();
 

@@ -93,7 +93,9 @@ class IdlePagesTest {
             Blocks.checkCookie(block, SIZE);
             hedra.free(block, SIZE);
         }
-        assertEquals(0, hedra.stats().liveBlocks());
+        AllocatorStats stats = hedra.stats();
+        assertEquals(0, stats.liveBlocks());
+        assertEquals(0, stats.bytesPurgedIdle(), "the owner collected its pages again:\n" + stats);
     }
 
     @Test
@@ -106,6 +108,10 @@ class IdlePagesTest {
             // wholly freed by another thread.
             double resident = residentShare(blocks);
             assertTrue(resident < 0.05, "resident after the remote frees: " + resident);
+            AllocatorStats stats = hedra.stats();
+            assertTrue(stats.bytesPurgedIdle() >= 62 * 64 * 1024L, stats::toString); // 64 pages but the current
+            assertTrue(stats.bytesCommitted() >= stats.bytesPurgedIdle(), stats::toString);
+            assertTrue(stats.toString().contains("given back while their thread is idle"), stats::toString);
 
             fillAgainAndFree(hedra); // the owner takes its pages back, and their blocks work
         }
@@ -118,12 +124,14 @@ class IdlePagesTest {
             freeElsewhere(hedra, blocks);
             double soon = residentShare(blocks);
             assertTrue(soon > 0.9, "resident right after the remote frees (the owner was busy): " + soon);
+            assertEquals(0, hedra.stats().bytesPurgedIdle());
 
             Thread.sleep(1_200);
             // A new thread's first call sweeps the heaps; the owner has been idle past the delay.
             Thread.ofPlatform().start(() -> hedra.free(hedra.malloc(8), 8)).join();
             double later = residentShare(blocks);
             assertTrue(later < 0.05, "resident after the delay and a sweep: " + later);
+            assertTrue(hedra.stats().bytesPurgedIdle() > 0);
 
             fillAgainAndFree(hedra);
         }

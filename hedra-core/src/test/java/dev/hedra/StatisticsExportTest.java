@@ -50,6 +50,7 @@ class StatisticsExportTest {
             assertEquals(stats.bytesCommitted(), root.get("bytesCommitted"));
             assertEquals(stats.peakBytesCommitted(), root.get("peakBytesCommitted"));
             assertEquals(stats.bytesRetained(), root.get("bytesRetained"));
+            assertEquals(stats.bytesPurgedIdle(), root.get("bytesPurgedIdle"));
             assertEquals(stats.bytesReserved(), root.get("bytesReserved"));
 
             List<Object> classes = MiniJson.array(root.get("sizeClasses"));

@@ -82,6 +82,7 @@ class TestsCanFailTest {
             @Override public long peakBytesInUse() { return 64; }
             @Override public long bytesCommitted() { return 4096; }
             @Override public long bytesRetained() { return 0; }
+            @Override public long bytesPurgedIdle() { return 0; }
             @Override public long peakBytesCommitted() { return 4096; }
             @Override public long bytesReserved() { return 1 << 20; }
             @Override public List<SizeClassStats> sizeClasses() {

@@ -125,6 +125,11 @@ final class JmxStats implements AllocatorMXBean {
     }
 
     @Override
+    public long getBytesPurgedIdle() {
+        return stats().bytesPurgedIdle();
+    }
+
+    @Override
     public long getBytesReserved() {
         return stats().bytesReserved();
     }

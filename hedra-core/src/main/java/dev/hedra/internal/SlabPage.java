@@ -318,6 +318,11 @@ final class SlabPage {
         }
     }
 
+    /** Any thread, racy (for statistics): whether the memory went back by {@link #tryPurgeIdle}. */
+    boolean isPurgedIdle() {
+        return purgedIdle;
+    }
+
     /** Owner: waits out a purge in progress, then holds the state at {@code held}. */
     private void hold(int held) {
         while (!STATE.compareAndSet(this, OPEN, held)) {

@@ -14,6 +14,7 @@ record Stats(
         long peakBytesInUse,
         long bytesCommitted,
         long bytesRetained,
+        long bytesPurgedIdle,
         long peakBytesCommitted,
         long bytesReserved,
         List<SizeClassStats> sizeClasses,
@@ -26,7 +27,9 @@ record Stats(
         List<HeapStats> heaps = new ArrayList<>();
         long requested = 0;
         long inUse = 0;
+        long purgedIdle = 0;
         for (ThreadHeap heap : registry.all()) {
+            purgedIdle += heap.purgedIdleBytes();
             HeapStats stats = of(heap, classAllocations, classFrees);
             if (stats.allocations() != 0 || stats.frees() != 0) {
                 requested += stats.bytesRequested();
@@ -62,7 +65,7 @@ record Stats(
         }
         long peak = registry.offerPeak(inUse); // a snapshot is a sample too
         return new Stats(name, allocations, frees, requested, inUse, peak, space.committed(),
-                space.retained(), space.peakCommitted(), space.reserved(), List.copyOf(classes), List.copyOf(heaps));
+                space.retained(), purgedIdle, space.peakCommitted(), space.reserved(), List.copyOf(classes), List.copyOf(heaps));
     }
 
     /** The counters of one heap, read racily unless the caller holds its lock. */
@@ -103,6 +106,7 @@ record Stats(
         field(out, "bytesCommitted", bytesCommitted);
         field(out, "peakBytesCommitted", peakBytesCommitted);
         field(out, "bytesRetained", bytesRetained);
+        field(out, "bytesPurgedIdle", bytesPurgedIdle);
         field(out, "bytesReserved", bytesReserved);
         out.append(",\"sizeClasses\":[");
         for (int i = 0; i < sizeClasses.size(); i++) {
@@ -173,6 +177,10 @@ record Stats(
                 bytesRequested, bytesInUse, peakBytesInUse));
         out.append(String.format("  bytes committed %,d  peak committed %,d  retained %,d  reserved %,d%n",
                 bytesCommitted, peakBytesCommitted, bytesRetained, bytesReserved));
+        if (bytesPurgedIdle != 0) {
+            out.append(String.format("  bytes committed but given back while their thread is idle %,d%n",
+                    bytesPurgedIdle));
+        }
         out.append("  size classes (with traffic):\n");
         out.append(String.format("    %-8s %14s %14s %12s%n", "class", "allocations", "frees", "live"));
         for (SizeClassStats c : sizeClasses) {

@@ -501,20 +501,30 @@ final class ThreadHeap extends PageOwner {
         return pageCount;
     }
 
+    /** Any thread, racy: bytes of this heap's pages whose memory went back while it was idle. */
+    long purgedIdleBytes() {
+        return sumOverPages(page -> page.isPurgedIdle() ? (long) page.units << AddressSpace.UNIT_SHIFT : 0);
+    }
+
     /**
      * Any thread but the owner, racy: gives back the memory of every page whose blocks were all
      * freed by other threads ({@link SlabPage#tryPurgeIdle}); for {@link IdlePages#sweep}.
      */
     long purgeIdlePages() {
-        long purged = 0;
+        return sumOverPages(SlabPage::tryPurgeIdle);
+    }
+
+    /** Any thread, racy: {@code perPage} summed over a snapshot of this heap's pages. */
+    private long sumOverPages(java.util.function.ToLongFunction<SlabPage> perPage) {
+        long sum = 0;
         SlabPage[] snapshot = pages;
         int count = Math.min(pageCount, snapshot.length);
         for (int i = 0; i < count; i++) {
             SlabPage page = snapshot[i];
             if (page != null) {
-                purged += page.tryPurgeIdle();
+                sum += perPage.applyAsLong(page);
             }
         }
-        return purged;
+        return sum;
     }
 }
