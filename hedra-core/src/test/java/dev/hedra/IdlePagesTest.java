@@ -121,10 +121,13 @@ class IdlePagesTest {
     void withADelayTheOwnerMustBeIdleThatLongAndASweepGivesThePagesBack() throws Exception {
         try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofSeconds(1)).build()) {
             long[] blocks = fill(hedra);
+            long start = System.nanoTime();
             freeElsewhere(hedra, blocks);
             double soon = residentShare(blocks);
-            assertTrue(soon > 0.9, "resident right after the remote frees (the owner was busy): " + soon);
-            assertEquals(0, hedra.stats().bytesPurgedIdle());
+            if (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(900)) { // else a stall
+                assertTrue(soon > 0.9, "resident right after the remote frees (the owner was busy): " + soon);
+                assertEquals(0, hedra.stats().bytesPurgedIdle());
+            }
 
             Thread.sleep(1_200);
             // A new thread's first call sweeps the heaps; the owner has been idle past the delay.
