@@ -284,7 +284,8 @@ final class SlabPage {
         for (int i = 0; i < words; i++) {
             int w = start + i < words ? start + i : start + i - words;
             long full = w == words - 1 ? ~tailMask : -1L;
-            if ((long) DEFERRED.getVolatile(bits, 2 * w + 1) != full || (long) DEFERRED.getOpaque(bits, 2 * w) != 0) {
+            long deferred = (long) DEFERRED.getVolatile(bits, 2 * w + 1);
+            if (deferred != full || (long) DEFERRED.getOpaque(bits, 2 * w) != 0) {
                 return false;
             }
         }
@@ -310,7 +311,13 @@ final class SlabPage {
                 return 0;
             }
             long bytes = (long) units << AddressSpace.UNIT_SHIFT;
-            Os.purge(base, bytes);
+            try {
+                Os.purge(base, bytes);
+            } catch (IllegalStateException refused) {
+                // The memory stays resident, as it would have without this: the free (or the
+                // sweep) that got here must not fail for it.
+                return 0;
+            }
             purgedIdle = true;
             return bytes;
         } finally {
