@@ -130,6 +130,7 @@ final class HeapRegistry {
         }
         synchronized (this) {
             ThreadHeap adopted = null;
+            long now = System.nanoTime();
             for (ThreadHeap heap : heaps) {
                 // isAlive() == false orders the dead owner's writes before our reads.
                 if (!heap.shared && !heap.ownerThread.isAlive()) {
@@ -144,12 +145,8 @@ final class HeapRegistry {
                         // to take fresh pages again).
                         heap.releaseEmptyPages(false);
                     }
-                }
-            }
-            long now = System.nanoTime();
-            for (ThreadHeap heap : heaps) {
-                if (heap.shared || heap.ownerThread.isAlive()) {
-                    IdlePages.sweep(heap, now);
+                } else {
+                    IdlePages.sweep(heap, now); // a live but idle owner's pages that others emptied
                 }
             }
             if (adopted != null) {

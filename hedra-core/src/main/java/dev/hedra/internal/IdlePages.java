@@ -26,10 +26,11 @@ final class IdlePages {
 
     private IdlePages() {}
 
-    /** Any thread: a remote free of block {@code index} filled a word of {@code page}'s deferred bitmap. */
+    /** Any thread: a remote free of block {@code index} filled a word of its page's deferred bits. */
     static void onWordFreed(SlabPage page, int index) {
         PageOwner owner = page.owner;
-        if (page.allFreedRemotely(index) && owner.idleFor(owner.space.purgeDelayNanos(), System.nanoTime())) {
+        if (page.allFreedRemotely(index)
+                && owner.idleFor(owner.space.purgeDelayNanos(), System.nanoTime())) {
             page.tryPurgeIdle();
         }
     }

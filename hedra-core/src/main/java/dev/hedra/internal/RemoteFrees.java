@@ -59,7 +59,7 @@ final class RemoteFrees {
             page.owner.remoteFrees.push(page);
         }
         if (page.isFullWord(word, index)) {
-            IdlePages.onWordFreed(page, index); // perhaps the page's last block: a call, off the common path
+            IdlePages.onWordFreed(page, index); // perhaps the page's last block; a call, off the way
         }
         return true;
     }

@@ -310,7 +310,7 @@ final class SlabPage {
             if (purgedIdle || !allFreedRemotely()) {
                 return 0;
             }
-            long bytes = (long) units << AddressSpace.UNIT_SHIFT;
+            long bytes = units * AddressSpace.UNIT;
             try {
                 Os.purge(base, bytes);
             } catch (IllegalStateException refused) {

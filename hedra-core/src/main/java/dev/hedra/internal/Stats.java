@@ -65,7 +65,8 @@ record Stats(
         }
         long peak = registry.offerPeak(inUse); // a snapshot is a sample too
         return new Stats(name, allocations, frees, requested, inUse, peak, space.committed(),
-                space.retained(), purgedIdle, space.peakCommitted(), space.reserved(), List.copyOf(classes), List.copyOf(heaps));
+                space.retained(), purgedIdle, space.peakCommitted(), space.reserved(),
+                List.copyOf(classes), List.copyOf(heaps));
     }
 
     /** The counters of one heap, read racily unless the caller holds its lock. */

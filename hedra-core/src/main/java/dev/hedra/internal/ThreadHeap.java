@@ -436,16 +436,7 @@ final class ThreadHeap extends PageOwner {
 
     /** Any thread, racy, O(pages): usable bytes of the live small blocks in own pages. */
     private long smallBytesInUse() {
-        long inUse = 0;
-        SlabPage[] snapshot = pages;
-        int count = Math.min(pageCount, snapshot.length);
-        for (int i = 0; i < count; i++) {
-            SlabPage page = snapshot[i];
-            if (page != null) {
-                inUse += (long) (page.used - page.pendingDeferred()) * page.blockSize;
-            }
-        }
-        return inUse;
+        return sumOverPages(page -> (long) (page.used - page.pendingDeferred()) * page.blockSize);
     }
 
     /**
@@ -503,7 +494,7 @@ final class ThreadHeap extends PageOwner {
 
     /** Any thread, racy: bytes of this heap's pages whose memory went back while it was idle. */
     long purgedIdleBytes() {
-        return sumOverPages(page -> page.isPurgedIdle() ? (long) page.units << AddressSpace.UNIT_SHIFT : 0);
+        return sumOverPages(page -> page.isPurgedIdle() ? page.units * AddressSpace.UNIT : 0);
     }
 
     /**
