@@ -14,7 +14,8 @@ import java.lang.foreign.MemorySegment;
  * }</pre>
  *
  * <p>Blocks pack end to end with no header, like the allocator's small blocks, and a double free
- * or a block of another pool is caught on every free.
+ * or a block of another pool is caught on every free (but for a double free whose two calls
+ * race, the owner's and another thread's, as {@link NativeAllocator} explains).
  *
  * <p><b>Threads.</b> A pool from {@link NativeAllocator#newPool(long)} is owned by the thread that
  * created it: only that thread allocates (others get {@link WrongThreadException}), any thread

@@ -50,7 +50,8 @@ final class RemoteFrees {
     static boolean freeRemote(SlabPage page, int index) {
         // NOTE: the owner's bitmap is read racily. The owner only sets this bit when the block is
         // freed, so a set bit means a double free; a bit we miss because the owner is freeing the
-        // same block right now is a double free racing with itself, which no check can order.
+        // same block right now is a double free racing with itself, which no check can order
+        // without a fence on the owner's free; the owner's collection then counts the block once.
         long word;
         if (page.isFreeHint(index) || (word = page.markDeferred(index)) == 0) {
             return false;

@@ -20,7 +20,10 @@ import java.lang.invoke.VarHandle;
  *
  * Invariants, for the owner: {@code used == capacity - popcount(free)}; the live blocks are
  * {@code used - popcount(deferred)}; {@code free & deferred == 0} (a block is freed once); every
- * word below {@code cursor} of {@code free} is zero.
+ * word below {@code cursor} of {@code free} is zero. One user error breaks the third until the
+ * next collection: a double free whose two calls race, one by the owner and one by another
+ * thread, can pass both checks (the owner's is a plain read), and the block's bit is then in
+ * both bitmaps; the collection counts it once, so {@code used} stays right.
  *
  * <p>The owner allocates and frees here with plain reads and writes. Another thread frees by
  * setting the block's bit in {@code deferred} (one atomic OR, see {@link RemoteFrees}); the
@@ -372,11 +375,14 @@ final class SlabPage {
             // A volatile read first: most words have nothing, and getAndSet costs a locked op.
             if ((long) DEFERRED.getVolatile(bits, w + 1) != 0) {
                 long taken = (long) DEFERRED.getAndSet(bits, w + 1, 0L);
-                if (Config.CHECKS && (bits[w] & taken) != 0) {
-                    throw new AssertionError("block freed twice in page " + Errors.hex(base));
-                }
-                bits[w] |= taken;
-                collected += Long.bitCount(taken);
+                // A bit in both bitmaps is a block the owner and another thread freed at the same
+                // moment, neither seeing the other (see RemoteFrees.freeRemote): the user's double
+                // free, both of whose calls returned. The block is free once; counting it once
+                // keeps used equal to the blocks really in use, so the page is not taken for empty
+                // while it still holds a live block.
+                long fresh = taken & ~bits[w];
+                bits[w] |= fresh;
+                collected += Long.bitCount(fresh);
                 if (w < cursor) {
                     cursor = w;
                 }
@@ -386,11 +392,18 @@ final class SlabPage {
         return collected;
     }
 
-    /** Any thread: blocks freed remotely and not yet collected (for statistics). */
+    /**
+     * Any thread: blocks freed remotely and not yet collected (for statistics). A block also free
+     * in the owner's view (a raced double free, see the class comment) is not counted: the
+     * collection will not count it either.
+     */
     int pendingDeferred() {
         int pending = 0;
-        for (int w = 1; w < bits.length; w += 2) {
-            pending += Long.bitCount((long) DEFERRED.getOpaque(bits, w));
+        for (int w = 0; w < bits.length; w += 2) {
+            long deferred = (long) DEFERRED.getOpaque(bits, w + 1);
+            if (deferred != 0) {
+                pending += Long.bitCount(deferred & ~(long) DEFERRED.getOpaque(bits, w));
+            }
         }
         return pending;
     }
