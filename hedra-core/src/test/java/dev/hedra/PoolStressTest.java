@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,8 +41,8 @@ class PoolStressTest {
         try (NativeAllocator hedra = CheckedAllocator.open()) {
             AtomicReferenceArray<Block> slots = new AtomicReferenceArray<>(SLOTS);
             AtomicBoolean stop = new AtomicBoolean();
-            java.util.concurrent.atomic.AtomicLong operationsDone = new java.util.concurrent.atomic.AtomicLong();
-            List<FixedPool> allPools = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicLong operationsDone = new AtomicLong();
+            List<FixedPool> allPools = Collections.synchronizedList(new ArrayList<>());
             // The owners stay alive until every worker is done, so no free finds its pool's
             // owner dead and the pool closable under it.
             CountDownLatch done = new CountDownLatch(workers);

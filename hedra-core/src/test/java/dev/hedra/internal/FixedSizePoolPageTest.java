@@ -31,12 +31,17 @@ class FixedSizePoolPageTest {
 
     @Test
     void everyBlockSizeGetsAPowerOfTwoPageOfAtLeast64BlocksOrAMediumArea() {
-        for (long blockSize = 8; blockSize <= FixedSizePool.MAX_BLOCK; blockSize += blockSize < 4 * KiB ? 8 : 4 * KiB) {
+        for (long blockSize = 8; blockSize <= FixedSizePool.MAX_BLOCK; blockSize = nextSize(blockSize)) {
             int pageSize = FixedSizePool.pageSizeFor(blockSize);
             long size = blockSize;
             assertEquals(1, Integer.bitCount(pageSize), () -> size + "-byte blocks: " + pageSize);
             assertTrue(pageSize >= AddressSpace.UNIT && pageSize <= 4 * MiB, () -> size + ": " + pageSize);
             assertTrue(pageSize / blockSize >= 64 || pageSize == 4 * MiB, () -> size + ": " + pageSize);
         }
+    }
+
+    /** Every multiple of 8 below 4 KiB, then every multiple of 4 KiB. */
+    private static long nextSize(long blockSize) {
+        return blockSize < 4 * KiB ? blockSize + 8 : blockSize + 4 * KiB;
     }
 }
