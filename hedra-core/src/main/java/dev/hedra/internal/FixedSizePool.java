@@ -19,7 +19,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
 
     static final long MAX_BLOCK = 1L << 20;
     private static final long EMPTY_PAGE_BUDGET = 1L << 20;
-    /** Blocks a page holds when that keeps it within {@link #EMPTY_PAGE_BUDGET}: see {@link #pageSizeFor}. */
+    /** Blocks a page holds if it stays within {@link #EMPTY_PAGE_BUDGET}; see {@link #pageSizeFor}. */
     private static final int BLOCKS_PER_PAGE = 1024;
 
     private final String name;
@@ -80,15 +80,16 @@ final class FixedSizePool extends PageOwner implements FixedPool {
      * <p>Why more blocks than a heap's page: a pool is one size, so it does not multiply its
      * pages by the classes in use, and its memory is committed as blocks are touched, whatever
      * the page size. Frees then find their page among fewer: in a batch of 1,024 blocks of 256 B
-     * freed in random order, 64 KiB pages (256 blocks) sent most frees past the current and the
-     * last freed page to the table, and a branch that guessed wrong half the time; with 256 KiB
-     * pages the batch took 4.0-4.5 ns per block instead of 7.6-8.7 (PoolBenchmark, two forks
-     * each). The cost is that memory goes back in larger pieces: a page returns to the system
-     * only once all its blocks are free.
+     * freed in random order, 64 KiB pages (256 blocks) sent about half the frees past the current
+     * and the last freed page to the table, after a branch that guessed wrong half the time; with
+     * 256 KiB pages the batch took 4.0-4.5 ns per block instead of 7.6-8.7 (PoolBenchmark,
+     * interleaved forks). The cost is that memory goes back in larger pieces: a page returns to
+     * the system only once all its blocks are free.
      */
     static int pageSizeFor(long blockSize) {
         long forMinimum = Long.highestOneBit(blockSize * 64 - 1) << 1;
-        long forMany = Math.min(Long.highestOneBit(blockSize * BLOCKS_PER_PAGE - 1) << 1, EMPTY_PAGE_BUDGET);
+        long forMany = Math.min(Long.highestOneBit(blockSize * BLOCKS_PER_PAGE - 1) << 1,
+                EMPTY_PAGE_BUDGET);
         long wanted = Math.max(AddressSpace.UNIT, Math.max(forMinimum, forMany));
         return (int) Math.min(wanted, AddressSpace.UNIT * AddressSpace.AREA_UNITS);
     }
