@@ -89,7 +89,7 @@ final class RemoteFrees {
             SlabPage next = page.nextQueued;
             page.nextQueued = null;
             page.queued = 0; // volatile: a remote free after this point queues the page again
-            if (!page.released) {
+            if (!page.isReleased()) {
                 int usedBefore = page.used;
                 int collected = page.collectDeferred();
                 if (collected > 0) {

@@ -39,7 +39,8 @@ import java.lang.invoke.VarHandle;
  * <pre>
  *   OPEN --(another thread, CAS)--&gt; PURGING --(madvise done)--&gt; OPEN
  *   OPEN --(owner collects, CAS; waits out PURGING)--&gt; COLLECTING --&gt; OPEN
- *   OPEN --(owner releases the page, CAS; waits out PURGING)--&gt; RELEASED   (final)
+ *   OPEN --(owner releases the page, CAS; waits out PURGING)--&gt; RELEASED   (final; a
+ *   {@link #none} page is RELEASED from the start)
  * </pre>
  */
 final class SlabPage {
@@ -97,7 +98,6 @@ final class SlabPage {
     // Place in the owner's queue of pages with free blocks (PageQueue); owner thread only.
     SlabPage previous;
     SlabPage next;
-    boolean released;
 
 
     /**
@@ -132,7 +132,7 @@ final class SlabPage {
     /** {@link #none()} owned by {@code owner}: no address is in it, and it is never a live page. */
     static SlabPage none(PageOwner owner) {
         SlabPage page = new SlabPage(owner, 0, -2, 8, 0);
-        page.released = true;
+        page.state = RELEASED;
         return page;
     }
 
@@ -351,7 +351,11 @@ final class SlabPage {
         if (state != RELEASED) {
             hold(RELEASED);
         }
-        released = true;
+    }
+
+    /** Whether the page was given back ({@link #retire}) or never had blocks ({@link #none}). */
+    boolean isReleased() {
+        return state == RELEASED;
     }
 
     /**
