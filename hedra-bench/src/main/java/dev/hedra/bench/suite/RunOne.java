@@ -28,9 +28,9 @@ import java.util.Locale;
  * </ul>
  *
  * <p>Before the measured run, the same workload runs once on the same allocator at a small scale
- * ({@code --warmup-scale}, default 0.02), repeated for at least 0.6 s, so that the JIT has
- * compiled its paths (trace replays
- * warm up inside their run and skip this). The resident
+ * ({@code --warmup-scale}, default 0.02), repeated for at least 0.6 s and then until the JIT
+ * compilers are quiet (at most 3 s in all; see {@link WarmUpClock}), so that the JIT has compiled
+ * its paths (trace replays warm up inside their run and skip this). The resident
  * baseline is read before the warm-up: memory an allocator keeps cached from it is the allocator's
  * (reading it after would credit an allocator that never returns memory with using none). Peaks
  * are those of the measured run. Exit status: 0 with the {@code RESULT} line, 1 when the run
@@ -48,9 +48,8 @@ public final class RunOne {
     public static final String RESULT_PREFIX = "RESULT ";
 
     private static final double DEFAULT_WARMUP_SCALE = 0.02;
-    /** The warm-up repeats until this much time has passed (or MAX_WARMUP_ROUNDS rounds). */
+    /** The warm-up repeats for at least this long, then until the JIT is quiet ({@link WarmUpClock}). */
     private static final long WARMUP_NANOS = 600_000_000L;
-    private static final int MAX_WARMUP_ROUNDS = 40;
 
     private RunOne() {}
 
@@ -120,16 +119,16 @@ public final class RunOne {
                 // A meter of the measured run's class, discarded after: with another class (a
                 // lambda), the first live-byte report of the measured run would deoptimize the
                 // compiled workload loop, and the run would measure its recompilation.
-                long deadline = System.nanoTime() + WARMUP_NANOS;
+                WarmUpClock clock = WarmUpClock.start(WARMUP_NANOS);
                 int rounds = 0;
                 try (ResidentMemoryMeter warmupMeter = ResidentMemoryMeter.start(baseline)) {
                     do {
                         workload.run(allocator, warmupMeter, warmupScale);
                         rounds++;
-                    } while (System.nanoTime() - deadline < 0 && rounds < MAX_WARMUP_ROUNDS);
+                    } while (!clock.done());
                 }
-                System.err.println("warm-up: " + workloadName + " on " + allocatorName + ", " + rounds
-                        + " round(s) at scale " + warmupScale);
+                System.err.printf(Locale.ROOT, "warm-up: %s on %s, %d round(s) at scale %s in %.2f s%n",
+                        workloadName, allocatorName, rounds, warmupScale, clock.seconds());
             }
             System.gc(); // the warm-up's garbage goes now, not during the run (the heap is fixed and resident)
             long afterWarmup = ResidentMemoryMeter.residentBytes() - baseline;
