@@ -74,6 +74,11 @@ public final class WarmUpClock {
         return elapsed >= leastNanos && (quiet || elapsed >= MAX_NANOS);
     }
 
+    /** Whether the last {@link #done()} came at or after {@link #MAX_NANOS}. */
+    public boolean pastMax() {
+        return now - start >= MAX_NANOS;
+    }
+
     /** Seconds from the start to the last {@link #done()}. */
     public double seconds() {
         return (now - start) / 1e9;

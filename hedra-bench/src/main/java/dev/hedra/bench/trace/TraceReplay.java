@@ -36,9 +36,9 @@ import java.util.function.Supplier;
  *
  * <p>The trace is closed (every block freed at its end), so it is replayed whole, repeatedly:
  * first untimed until the replay and the allocator are compiled (whole repetitions of at least
- * {@value #WARMUP_EVENTS} events in all, for at least {@value #WARMUP_NANOS} ns and then until
- * the JIT compilers are quiet, as {@link WarmUpClock} judges; none when the warm-up is set to 0
- * events), then timed for at least {@code scale} times
+ * {@value #WARMUP_EVENTS} events in all unless they take over {@link WarmUpClock#MAX_NANOS}, for
+ * at least {@value #WARMUP_NANOS} ns and then until the JIT compilers are quiet, as
+ * {@link WarmUpClock} judges; none when the warm-up is set to 0 events), then timed for at least {@code scale} times
  * {@value #TIMED_EVENTS} events, at least one repetition. The metric is the wall time of the
  * median timed repetition over its events, waits between threads included ({@code seconds} and
  * {@code operations} cover all timed repetitions).
@@ -192,11 +192,13 @@ public final class TraceReplay implements SuiteWorkload {
         var loop = new ReplayLoop(allocator, meter, atPeak, schedule.slotCount(), programs);
         long[] nanos = new long[timed];
         try (var threads = new ReplayThreads(schedule, traceName)) {
-            // At least `warmups` repetitions; then, unless a test shortened the warm-up (no least
-            // time), until the clock says the least time is over and the JIT is quiet.
+            // At least `warmups` repetitions, unless they would take longer than the clock's
+            // cap (the arena peer takes 45 s for a million events); and, unless a test shortened
+            // the warm-up (no least time), until the clock says the least time is over and the
+            // JIT is quiet.
             WarmUpClock clock = WarmUpClock.start(warmupNanos);
             boolean clockDone = warmups == 0 || warmupNanos == 0;
-            for (int done = 0; done < warmups || !clockDone; done++) {
+            for (int done = 0; done < warmups && !clock.pastMax() || !clockDone; done++) {
                 threads.repeat(loop);
                 clockDone |= clock.done(); // after every repetition: it judges the JIT by windows
             }

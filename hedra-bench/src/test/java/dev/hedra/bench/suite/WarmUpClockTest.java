@@ -35,6 +35,7 @@ class WarmUpClockTest {
         WarmUpClock clock = clock();
         assertEquals(60, roundsUntilDone(clock, 0));
         assertEquals(0.6, clock.seconds(), 1e-9);
+        assertFalse(clock.pastMax());
     }
 
     @Test
@@ -43,6 +44,7 @@ class WarmUpClockTest {
         // 1 ms of compiling per 10 ms round is a tenth of every window: not quiet.
         assertEquals(WarmUpClock.MAX_NANOS / (10 * MS), roundsUntilDone(clock, 1));
         assertEquals(WarmUpClock.MAX_NANOS / 1e9, clock.seconds(), 1e-9);
+        assertTrue(clock.pastMax());
     }
 
     @Test
