@@ -41,8 +41,8 @@ record SuiteOptions(
         boolean help) {
 
     /**
-     * The default size of a run: the default selection on all allocators takes 3-6 minutes on
-     * two cores with it (measured; see the commit that set it).
+     * The default size of a run: the default selection on all allocators took 6 min 49 s on two
+     * cores with it on 2026-11-22 (f24d19d; warm-ups included, which last until the JIT is quiet).
      */
     static final double DEFAULT_SCALE = 0.2;
     static final double QUICK_SCALE = 0.1;
@@ -195,7 +195,7 @@ record SuiteOptions(
                                      its report.html (into --out DIR2 if given)
                   --help             print this
 
-                Workloads (* = the default selection, a few minutes on two cores):
+                Workloads (* = the default selection, about 7 minutes on two cores):
                 %s
 
                 Allocators:
