@@ -36,11 +36,11 @@ import java.util.Locale;
  * are those of the measured run. Exit status: 0 with the {@code RESULT} line, 1 when the run
  * failed (the exception is on stderr, no {@code RESULT} line), 2 for bad arguments.
  *
- * <p>The JSON has every field of {@link WorkloadResult}, in its order ({@code residentTimeline} as
+ * <p>The JSON has every field of {@link WorkloadResult}, in its order, with
+ * {@code residentOverLive} after {@code peakLiveBytes} ({@code residentTimeline} as
  * {@code [[ms, bytes], ...]}, {@code latencyNanos} as {@code {"name": [min, p50, mean, p99, p999,
- * max]}}), then {@code residentOverLive}, {@code residentAfterWarmupBytes} and the allocator's
- * {@code notes}; {@link #parseResult}
- * reads the line back.
+ * max]}}); {@link #parseResult} reads the line back. The warm-up's rounds and length, the
+ * allocator's notes and the resident memory after the warm-up go to stderr.
  */
 public final class RunOne {
 
