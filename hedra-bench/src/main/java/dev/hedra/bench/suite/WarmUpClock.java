@@ -106,7 +106,7 @@ public final class WarmUpClock {
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     /** User and system clock ticks of the JVM's compiler threads, or -1 if {@code /proc} says nothing. */
-    private static long compilerThreadTicks() {
+    static long compilerThreadTicks() {
         Path tasks = Path.of("/proc/self/task");
         if (!Files.isDirectory(tasks)) {
             return -1;

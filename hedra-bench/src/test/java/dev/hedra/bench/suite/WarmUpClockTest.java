@@ -3,7 +3,10 @@ package dev.hedra.bench.suite;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The warm-up clock's rule, on a fake clock and fake compiler time: rounds of 10 ms. */
@@ -83,5 +86,14 @@ class WarmUpClockTest {
         assertFalse(clock.done(), "no window has closed yet, so the compilers are not known to be quiet");
         time += 300 * MS;
         assertTrue(clock.done());
+    }
+
+    @Test
+    void theCompilerThreadsAreFoundInProc() {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "no /proc here");
+        // If the JVM renamed its compiler threads, the clock would fall back to the JVM's count of
+        // finished compilations, which let a warm-up end in the middle of a long C2 compilation.
+        assertTrue(WarmUpClock.compilerThreadTicks() >= 0, "no thread named C1/C2 CompilerThre... in /proc");
+        assertTrue(WarmUpClock.jitMillis() >= 0);
     }
 }
