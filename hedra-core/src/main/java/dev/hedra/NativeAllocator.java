@@ -175,6 +175,29 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
     AllocatorStats stats();
 
     /**
+     * Gives back to the operating system, now, the memory this allocator holds and can give back
+     * without waiting: freed memory kept for reuse (normally given back after the purge delay,
+     * and only when the allocator is next used), the empty pages and free medium areas of the
+     * calling thread's own heap and of the heaps of threads that have ended, and the pages whose
+     * every block other threads have freed, in any thread's heap. For a program about to go idle
+     * after a burst, as {@code malloc_trim} is for the C library.
+     *
+     * <p>What stays: blocks in use, and what other live threads keep for their own reuse (their
+     * empty pages, up to the builder's {@code emptyPageBudget} each) and pools' empty pages; only
+     * their owners may give those back. Memory given back faults in again, zeroed, if it is used
+     * again. Safe to call from any thread at any time; it takes locks, so it does not belong on a
+     * hot path.
+     *
+     * <pre>{@code
+     * workers.invokeAll(batch);         // the burst: blocks allocated and freed on pool threads
+     * Hedra.allocator().trim();         // about to wait for the next batch
+     * }</pre>
+     *
+     * @throws IllegalStateException if the allocator is closed
+     */
+    void trim();
+
+    /**
      * Releases all memory of this allocator: every block, live or not, becomes invalid. Calls
      * after close throw {@link IllegalStateException}. Close must not race with other calls.
      *

@@ -163,6 +163,9 @@ class StressTest {
                     break;
                 }
                 Thread.yield(); // lets virtual workers interleave and move between carriers
+                if ((op & 0xFFFF) == 0) {
+                    hedra.trim(); // gives back what waits, and purges other owners' emptied pages under them
+                }
             }
             int r = random.nextInt(100);
             if (r < 55) {

@@ -226,6 +226,13 @@ final class AddressSpace {
         dirty.nextExpiry = Long.MAX_VALUE;
     }
 
+    /** Purges every run given back and retained, whatever its delay ({@code trim}). */
+    synchronized void purgeRetained() {
+        if (!closed) {
+            purgeAllDirty();
+        }
+    }
+
     /** Bytes of runs given back and not yet purged: resident still, not committed to any use. */
     synchronized long retained() {
         return dirty.bytes + retainedHuge;

@@ -211,6 +211,40 @@ final class HeapRegistry {
         }
     }
 
+    /**
+     * {@link dev.hedra.NativeAllocator#trim}'s part: abandoned heaps give back their empty pages, as in a
+     * sweep; {@code mine}, the calling thread's own heap (or null), its empty pages, free medium
+     * areas and arena chunks; every other heap the pages that other threads wholly freed, whether
+     * or not its owner is idle (the purge is safe at any time, see {@link IdlePages}; the delay
+     * only spares an active owner the faults). Shared heaps take part only if their lock is free.
+     */
+    synchronized void trim(ThreadHeap mine) {
+        sweepAbandoned();
+        if (mine != null) {
+            mine.releaseEmptyPages(false);
+            mine.medium.releaseFreeAreas();
+            mine.releaseArenaChunks();
+        }
+        for (ThreadHeap heap : heaps) {
+            if (heap == mine) {
+                continue;
+            }
+            if (!heap.shared) {
+                if (heap.ownerThread.isAlive()) {
+                    heap.purgeIdlePages();
+                }
+            } else if (heap.lock.tryLock()) {
+                try {
+                    heap.releaseEmptyPages(false);
+                    heap.medium.releaseFreeAreas();
+                    heap.purgeIdlePages();
+                } finally {
+                    heap.lock.unlock();
+                }
+            }
+        }
+    }
+
     ThreadHeap[] all() {
         return heaps;
     }

@@ -696,6 +696,22 @@ public final class HedraAllocator implements NativeAllocator {
     // ---- statistics and life cycle -----------------------------------------------------------
 
     @Override
+    public void trim() {
+        checkOpen();
+        huge.unmapRetained();
+        heaps.trim(ownHeapOrNull());
+        space.purgeRetained(); // last: the runs the heaps just gave back go too
+    }
+
+    /** The calling thread's own (not shared) heap if it has one, without attaching one. */
+    private ThreadHeap ownHeapOrNull() {
+        Thread thread = Thread.currentThread();
+        ThreadHeap[] table = threadTable;
+        ThreadHeap heap = table[(int) thread.threadId() & (table.length - 1)];
+        return heap != null && heap.ownerThread == thread ? heap : null;
+    }
+
+    @Override
     public AllocatorStats stats() {
         if (space.isClosed()) {
             throw Errors.closed(name);
