@@ -10,7 +10,8 @@ package dev.hedra;
  * unregisters it.
  *
  * <p>Every attribute read takes a fresh snapshot ({@link NativeAllocator#stats()}), which walks
- * the allocator's pages: cheap at the few-second intervals at which monitoring tools poll.
+ * the allocator's pages: cheap at the few-second intervals at which monitoring tools poll. One
+ * operation changes the allocator: {@link #trim()}.
  *
  * <pre>{@code
  * MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -64,4 +65,11 @@ public interface AllocatorMXBean {
 
     /** The whole snapshot, per size class and per heap included ({@link AllocatorStats#toJson()}). */
     String getJson();
+
+    /**
+     * An operation, not an attribute: {@link NativeAllocator#trim()}, run on the JMX thread that
+     * calls it, so an operator can give the allocator's idle memory back from JConsole or a
+     * script. Returns how many bytes the allocator held (committed plus retained) less after it.
+     */
+    long trim();
 }

@@ -132,6 +132,18 @@ class StatisticsExportTest {
             assertTrue(proxy.getBytesRetained() >= 0);
             Map<String, Object> json = MiniJson.object(MiniJson.parse(proxy.getJson()));
             assertEquals(100L, json.get("frees"));
+
+            // The one operation: a trim, here of the runs that the empty pages below left waiting.
+            try (NativeHeap heap = hedra.newHeap("to close")) {
+                for (int i = 0; i < 20_000; i++) {
+                    heap.malloc(256);
+                }
+            }
+            long held = hedra.stats().bytesRetained();
+            assertTrue(held >= (1 << 20), () -> hedra.stats().toString());
+            long givenBack = (Long) SERVER.invoke(name, "trim", new Object[0], new String[0]);
+            assertTrue(givenBack >= held, () -> givenBack + " given back, " + held + " retained before");
+            assertEquals(0, proxy.getBytesRetained());
         } finally {
             hedra.close();
         }

@@ -148,4 +148,12 @@ final class JmxStats implements AllocatorMXBean {
     public String getJson() {
         return stats().toJson();
     }
+
+    @Override
+    public long trim() {
+        AllocatorStats before = stats();
+        allocator.trim();
+        AllocatorStats after = stats();
+        return before.bytesCommitted() + before.bytesRetained() - after.bytesCommitted() - after.bytesRetained();
+    }
 }
