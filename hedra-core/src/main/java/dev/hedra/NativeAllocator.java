@@ -178,9 +178,10 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
      * Gives back to the operating system, now, the memory this allocator holds and can give back
      * without waiting: freed memory kept for reuse (normally given back after the purge delay,
      * and only when the allocator is next used), the empty pages and free medium areas of the
-     * calling thread's own heap and of the heaps of threads that have ended, and the pages whose
-     * every block other threads have freed, in any thread's heap. For a program about to go idle
-     * after a burst, as {@code malloc_trim} is for the C library.
+     * calling thread's own heap and of the heaps of threads that have ended (and of
+     * {@linkplain #newHeap first-class heaps} and virtual threads' heaps that no thread is using
+     * at that moment), and the pages whose every block other threads have freed, in any heap. For
+     * a program about to go idle after a burst, as {@code malloc_trim} is for the C library.
      *
      * <p>What stays: blocks in use, and what other live threads keep for their own reuse (their
      * empty pages, up to the builder's {@code emptyPageBudget} each) and pools' empty pages; only

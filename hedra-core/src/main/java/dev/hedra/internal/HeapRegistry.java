@@ -205,42 +205,43 @@ final class HeapRegistry {
         sweepAbandoned();
         ThreadHeap mine = current.get();
         if (!mine.shared || mine.lock.isHeldByCurrentThread()) {
-            mine.releaseEmptyPages(false);
-            mine.medium.releaseFreeAreas();
-            mine.releaseArenaChunks();
+            releaseKept(mine);
         }
     }
 
+    /** Owner (or lock holder): what {@code heap} keeps for its own reuse goes back. */
+    private static void releaseKept(ThreadHeap heap) {
+        heap.releaseEmptyPages(false);
+        heap.medium.releaseFreeAreas();
+        heap.releaseArenaChunks();
+    }
+
     /**
-     * {@link dev.hedra.NativeAllocator#trim}'s part: abandoned heaps give back their empty pages, as in a
-     * sweep; {@code mine}, the calling thread's own heap (or null), its empty pages, free medium
-     * areas and arena chunks; every other heap the pages that other threads wholly freed, whether
-     * or not its owner is idle (the purge is safe at any time, see {@link IdlePages}; the delay
-     * only spares an active owner the faults). Shared heaps take part only if their lock is free.
+     * {@link dev.hedra.NativeAllocator#trim}'s part, heap by heap: the calling thread's own heap
+     * gives back what it keeps for reuse; an abandoned heap its empty pages, as in a sweep; a
+     * shared heap its empty pages and free medium areas if its lock is free; and every other heap
+     * the pages that other threads wholly freed, whether or not its owner is idle (the purge is
+     * safe at any time, see {@link IdlePages}; the delay only spares an active owner the faults).
      */
-    synchronized void trim(ThreadHeap mine) {
-        sweepAbandoned();
-        if (mine != null) {
-            mine.releaseEmptyPages(false);
-            mine.medium.releaseFreeAreas();
-            mine.releaseArenaChunks();
-        }
+    synchronized void trim() {
+        Thread caller = Thread.currentThread();
         for (ThreadHeap heap : heaps) {
-            if (heap == mine) {
-                continue;
-            }
-            if (!heap.shared) {
-                if (heap.ownerThread.isAlive()) {
-                    heap.purgeIdlePages();
+            if (heap.shared) {
+                if (heap.lock.tryLock()) {
+                    try {
+                        heap.releaseEmptyPages(false);
+                        heap.medium.releaseFreeAreas();
+                    } finally {
+                        heap.lock.unlock();
+                    }
                 }
-            } else if (heap.lock.tryLock()) {
-                try {
-                    heap.releaseEmptyPages(false);
-                    heap.medium.releaseFreeAreas();
-                    heap.purgeIdlePages();
-                } finally {
-                    heap.lock.unlock();
-                }
+                heap.purgeIdlePages();
+            } else if (heap.ownerThread == caller) {
+                releaseKept(heap);
+            } else if (!heap.ownerThread.isAlive()) {
+                heap.releaseEmptyPages(true);
+            } else {
+                heap.purgeIdlePages();
             }
         }
     }

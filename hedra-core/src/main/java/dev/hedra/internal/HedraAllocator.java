@@ -699,16 +699,8 @@ public final class HedraAllocator implements NativeAllocator {
     public void trim() {
         checkOpen();
         huge.unmapRetained();
-        heaps.trim(ownHeapOrNull());
+        heaps.trim();
         space.purgeRetained(); // last: the runs the heaps just gave back go too
-    }
-
-    /** The calling thread's own (not shared) heap if it has one, without attaching one. */
-    private ThreadHeap ownHeapOrNull() {
-        Thread thread = Thread.currentThread();
-        ThreadHeap[] table = threadTable;
-        ThreadHeap heap = table[(int) thread.threadId() & (table.length - 1)];
-        return heap != null && heap.ownerThread == thread ? heap : null;
     }
 
     @Override

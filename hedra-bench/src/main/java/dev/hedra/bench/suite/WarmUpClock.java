@@ -35,6 +35,8 @@ public final class WarmUpClock {
     public static final long MAX_NANOS = 3_000_000_000L;
 
     private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+    /** {@code USER_HZ}: the unit of {@code /proc}'s CPU times, 100 on Linux. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     private final long leastNanos;
     private final LongSupplier nanoTime;
@@ -101,9 +103,6 @@ public final class WarmUpClock {
         }
         return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
     }
-
-    /** {@code USER_HZ}: the unit of {@code /proc}'s CPU times, 100 on Linux. */
-    private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     /** User and system clock ticks of the JVM's compiler threads, or -1 if {@code /proc} says nothing. */
     static long compilerThreadTicks() {
