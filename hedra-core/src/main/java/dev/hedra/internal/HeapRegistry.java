@@ -218,8 +218,9 @@ final class HeapRegistry {
 
     /**
      * {@link dev.hedra.NativeAllocator#trim}'s part, heap by heap: the calling thread's own heap
-     * gives back what it keeps for reuse; an abandoned heap its empty pages, as in a sweep; a
-     * shared heap its empty pages and free medium areas if its lock is free; and every other heap
+     * and a shared heap whose lock is free give back every empty page (current ones too: a heap
+     * that used every small class keeps one per class, about 34 MiB), free medium areas and arena
+     * chunks; an abandoned heap the same, as in a sweep; and every other heap
      * the pages that other threads wholly freed, whether or not its owner is idle (the purge is
      * safe at any time, see {@link IdlePages}; the delay only spares an active owner the faults).
      */
@@ -229,15 +230,14 @@ final class HeapRegistry {
             if (heap.shared) {
                 if (heap.lock.tryLock()) {
                     try {
-                        heap.releaseEmptyPages(false);
-                        heap.medium.releaseFreeAreas();
+                        heap.releaseEmptyPages(true);
                     } finally {
                         heap.lock.unlock();
                     }
                 }
                 heap.purgeIdlePages();
             } else if (heap.ownerThread == caller) {
-                releaseKept(heap);
+                heap.releaseEmptyPages(true); // the owner, between calls: its current pages may go
             } else if (!heap.ownerThread.isAlive()) {
                 heap.releaseEmptyPages(true);
             } else {
