@@ -30,6 +30,7 @@ public final class HedraBuilder {
     private long emptyPageBudget = 4L << 20;
     private long purgeDelayMillis = 1000;
     private boolean hugePages = true;
+    private boolean backgroundPurge = true;
     private boolean jmx;
 
     HedraBuilder() {}
@@ -150,7 +151,9 @@ public final class HedraBuilder {
      * delay is reused without page faults; up to a quarter of the memory in use (at most 64 MiB)
      * waits at a time, and all of it is
      * returned at once when the memory limit is near. Purging happens as the allocator takes or
-     * gives back memory, not on a timer. Zero returns memory at once. Default one second.
+     * gives back memory and, unless {@link #backgroundPurge(boolean) backgroundPurge(false)}, on
+     * a timer, so memory goes back within one and a half delays even if no call comes. Zero
+     * returns memory at once. Default one second.
      *
      * @param delay zero or more
      */
@@ -179,6 +182,24 @@ public final class HedraBuilder {
     }
 
     /**
+     * Whether a timer gives back memory whose {@link #purgeDelay purge delay} has passed. Without
+     * it that memory goes back only when a later call passes a slow path (a fresh page, memory
+     * taken or given back, a new thread), so a program that goes idle after a burst keeps it
+     * until it calls {@link NativeAllocator#trim()}. The timer ticks every half delay (from 10 ms
+     * to 1 s) on one daemon thread, {@code hedra-purge}, shared by all allocators; a tick gives
+     * back what has waited past the delay, the empty pages of ended threads' heaps, and the pages
+     * of an idle thread's heap that other threads wholly freed, and nothing else (it costs
+     * microseconds when there is nothing to give back). Default on; for the process-wide
+     * allocator, {@code -Dhedra.backgroundPurge=false} turns it off.
+     *
+     * @param enabled whether to run the timer
+     */
+    public HedraBuilder backgroundPurge(boolean enabled) {
+        this.backgroundPurge = enabled;
+        return this;
+    }
+
+    /**
      * Whether the allocator publishes its statistics through JMX: an {@link AllocatorMXBean}
      * registered with the platform MBean server as {@code dev.hedra:type=Allocator,name=<name>}
      * when the allocator is built, and unregistered when it closes. Names must then differ
@@ -201,6 +222,6 @@ public final class HedraBuilder {
     public NativeAllocator build() {
         return HedraAllocator.create(new Config(name, memoryLimit, minimumAlignment, classesPerDoubling,
                 largestSmallSize, slabPageSize, reservationSize, emptyPageBudget, purgeDelayMillis, hugePages,
-                jmx));
+                jmx, backgroundPurge));
     }
 }

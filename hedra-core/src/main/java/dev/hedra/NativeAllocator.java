@@ -176,8 +176,8 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
 
     /**
      * Gives back to the operating system, now, the memory this allocator holds and can give back
-     * without waiting: freed memory kept for reuse (normally given back after the purge delay,
-     * and only when the allocator is next used), the empty pages and free medium areas of the
+     * without waiting: freed memory kept for reuse (normally given back after the purge delay, by
+     * the allocator's timer or its next slow path), the empty pages and free medium areas of the
      * calling thread's own heap and of the heaps of threads that have ended (and of
      * {@linkplain #newHeap first-class heaps} and virtual threads' heaps that no thread is using
      * at that moment), and the pages whose every block other threads have freed, in any heap. For

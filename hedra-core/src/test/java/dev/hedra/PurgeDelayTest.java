@@ -25,7 +25,8 @@ class PurgeDelayTest {
 
     @Test
     void givenBackMemoryIsRetainedThenReusedThenPurgedAfterTheDelay() throws InterruptedException {
-        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofSeconds(1)).build()) {
+        // The slow paths' purge, without the timer (BackgroundPurgeTest covers that).
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofSeconds(1)).backgroundPurge(false).build()) {
             fillAndClose(hedra, "first");
             AllocatorStats afterClose = hedra.stats();
             assertTrue(afterClose.bytesRetained() >= 4 * MiB, () -> "closed heap's pages wait:\n" + afterClose);

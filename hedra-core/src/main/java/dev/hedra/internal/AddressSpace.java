@@ -16,7 +16,8 @@ package dev.hedra.internal;
  * units are a prefix of the region and the tables only cover that prefix. A run given back waits
  * unpurged ("dirty", still committed, pages warm) for the purge delay and is reused first; then,
  * or when memory is short, it is purged ({@code madvise}): its memory goes back to the system,
- * the addresses stay reserved. Purging happens on these slow paths, not on a timer.
+ * the addresses stay reserved. Purging happens on these slow paths and on the allocator's
+ * background purge ({@code BackgroundPurge}), if it has one.
  *
  * <p>Invariants (under the lock): {@code committed == live runs + huge blocks};
  * {@code retained == dirty runs}; {@code committed + retained <= limit} (retained runs are
@@ -224,6 +225,13 @@ final class AddressSpace {
             }
         }
         dirty.nextExpiry = Long.MAX_VALUE;
+    }
+
+    /** Purges the runs given back whose delay has passed (the background purge). */
+    synchronized void purgeExpired() {
+        if (!closed) {
+            purgeExpired(System.nanoTime());
+        }
     }
 
     /** Purges every run given back and retained, whatever its delay ({@code trim}). */

@@ -14,6 +14,7 @@ package dev.hedra.internal;
  * @param purgeDelayMillis how long memory given back waits before it is returned to the system
  * @param hugePages whether maps of 2 MiB and more ask the system for transparent huge pages
  * @param jmx whether the allocator's statistics are registered with the platform MBean server
+ * @param backgroundPurge whether a timer gives back memory whose purge delay has passed
  */
 public record Config(
         String name,
@@ -26,12 +27,18 @@ public record Config(
         long emptyPageBudget,
         long purgeDelayMillis,
         boolean hugePages,
-        boolean jmx) {
+        boolean jmx,
+        boolean backgroundPurge) {
 
-    /** The defaults, named. */
+    /**
+     * The defaults, named. Two system properties set the process-wide allocator's switches:
+     * {@code -Dhedra.jmx=true} registers its statistics, {@code -Dhedra.backgroundPurge=false}
+     * turns its timer off.
+     */
     public static Config defaults(String name) {
         return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, 0, 4L << 20, 1000, true,
-                Boolean.getBoolean("hedra.jmx"));
+                Boolean.getBoolean("hedra.jmx"),
+                !"false".equalsIgnoreCase(System.getProperty("hedra.backgroundPurge")));
     }
 
     /** Whether expensive internal consistency checks run; read once, so the JIT drops them when off. */

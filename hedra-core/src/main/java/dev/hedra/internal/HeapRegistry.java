@@ -182,11 +182,16 @@ final class HeapRegistry {
         // NOTE: a racy counter: a lost increment only delays a sweep.
         if (++pagesSinceSweep >= SWEEP_EVERY) {
             pagesSinceSweep = 0;
-            sweepAbandoned();
+            sweep();
         }
     }
 
-    private synchronized void sweepAbandoned() {
+    /**
+     * Abandoned heaps give back their empty pages, and live heaps whose owner has been idle for
+     * the purge delay the pages other threads wholly freed. Run every {@link #SWEEP_EVERY} fresh
+     * pages, when memory is short, and on the background purge's ticks.
+     */
+    synchronized void sweep() {
         long now = System.nanoTime();
         for (ThreadHeap heap : heaps) {
             if (!heap.shared && !heap.ownerThread.isAlive()) {
@@ -202,7 +207,7 @@ final class HeapRegistry {
      * the calling thread's own heap (it is the owner, so it may).
      */
     void reclaim() {
-        sweepAbandoned();
+        sweep();
         ThreadHeap mine = current.get();
         if (!mine.shared || mine.lock.isHeldByCurrentThread()) {
             releaseKept(mine);

@@ -52,6 +52,8 @@ public final class HedraAllocator implements NativeAllocator {
     private final java.util.Set<FixedSizePool> openPools = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The statistics' JMX bean, if the configuration asks for one; unregistered on close. */
     private JmxStats jmx;
+    /** The purge delay's timer, if the configuration asks for one; cancelled on close. */
+    private BackgroundPurge.Task purgeTask;
 
     private HedraAllocator(Config config, boolean closable) {
         this.name = config.name();
@@ -80,6 +82,7 @@ public final class HedraAllocator implements NativeAllocator {
     public static NativeAllocator createDefault() {
         Config config = Config.defaults("default");
         HedraAllocator allocator = new HedraAllocator(config, false);
+        allocator.startBackgroundPurge(config);
         if (config.jmx()) {
             try {
                 allocator.jmx = JmxStats.register(allocator, allocator.name);
@@ -94,6 +97,7 @@ public final class HedraAllocator implements NativeAllocator {
     /** A closable allocator from the builder; registered with JMX if configured (else nothing is kept). */
     public static NativeAllocator create(Config config) {
         HedraAllocator allocator = new HedraAllocator(config, true);
+        allocator.startBackgroundPurge(config);
         if (config.jmx()) {
             try {
                 allocator.jmx = JmxStats.register(allocator, allocator.name);
@@ -103,6 +107,12 @@ public final class HedraAllocator implements NativeAllocator {
             }
         }
         return allocator;
+    }
+
+    private void startBackgroundPurge(Config config) {
+        if (config.backgroundPurge()) {
+            purgeTask = BackgroundPurge.start(this, config.purgeDelayMillis());
+        }
     }
 
     // ---- allocation --------------------------------------------------------------------------
@@ -695,6 +705,28 @@ public final class HedraAllocator implements NativeAllocator {
 
     // ---- statistics and life cycle -----------------------------------------------------------
 
+    /**
+     * The background purge's tick ({@link BackgroundPurge}): what the slow paths would give back
+     * on their next call goes back now. Retained huge maps and runs whose purge delay has passed
+     * are returned to the system, abandoned heaps give back their empty pages, and heaps whose
+     * owner has been idle for the delay the pages other threads wholly freed (see
+     * {@link HeapRegistry#sweep}). Nothing still within its delay goes, and no live owner's kept
+     * pages: unlike {@link #trim}, a tick changes nothing a slow path would not change. Holds
+     * this allocator's lock, so it never runs alongside {@link #close}.
+     */
+    synchronized void purgeExpired() {
+        if (space.isClosed()) {
+            return;
+        }
+        huge.unmapExpired();
+        heaps.sweep();
+        space.purgeExpired(); // last: the runs the sweep gave back start their delay now
+    }
+
+    String name() {
+        return name;
+    }
+
     @Override
     public void trim() {
         checkOpen();
@@ -724,6 +756,9 @@ public final class HedraAllocator implements NativeAllocator {
             if (arenas > 0) {
                 throw new IllegalStateException("allocator '" + name + "' cannot close: " + arenas
                         + " of its arenas are still open, and their segments would point at unmapped memory");
+            }
+            if (purgeTask != null) {
+                purgeTask.cancel();
             }
             heaps.closeAll();
             for (FixedSizePool pool : openPools) {

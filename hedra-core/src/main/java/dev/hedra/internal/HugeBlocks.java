@@ -217,6 +217,11 @@ final class HugeBlocks {
         space.retainHuge(length);
     }
 
+    /** Unmaps the retained maps whose purge delay has passed (the background purge). */
+    synchronized void unmapExpired() {
+        unmapExpired(System.nanoTime());
+    }
+
     private void unmapExpired(long now) {
         for (int i = retainedCount - 1; i >= 0; i--) {
             if (now - retainedExpiry[i] >= 0) {

@@ -27,6 +27,9 @@
  *                    unmapped; realloc moves a huge block's pages instead of copying them
  *   AddressSpace     reserved regions, runs of units, address -&gt; page and area tables, the
  *                    committed-bytes limit, runs retained for the purge delay
+ *   BackgroundPurge  the purge delay's timer: one daemon thread ticks each allocator every
+ *                    half delay, giving back what waited past it (a registry sweep, expired
+ *                    runs and huge maps), so an idle program's memory goes back unasked
  *   Os               mmap / mremap / munmap / madvise: the only downcalls, all on slow paths
  *   Stats            snapshots of the counters: a readable report and one line of JSON
  *   JmxStats         the snapshots as an MXBean (AllocatorMXBean), when configured
@@ -53,8 +56,8 @@
  *       pages are kept.
  *   <li>Per address space: {@code committed == live runs + huge maps};
  *       {@code committed + retained <= memoryLimit}; a run given back is retained (resident,
- *       reused first) for the purge delay, then purged ({@code MADV_DONTNEED}); {@code trim()}
- *       purges them all at once. A page of a live heap is purged in place only while every
+ *       reused first) for the purge delay, then purged ({@code MADV_DONTNEED}) by the next slow
+ *       path or timer tick past it; {@code trim()} purges them all at once. A page of a live heap is purged in place only while every
  *       block of it is freed remotely and not yet collected, by a thread holding the page's state
  *       (a collection or release waits for it); the owner's idleness only decides when, so
  *       {@code trim()} purges such pages whether or not their owner is idle.
@@ -69,6 +72,8 @@
  * other dead threads' heaps go back then. Virtual threads
  * share a few heaps under locks. Slow paths (new pages, the tables, the limit) are
  * synchronized on the {@code AddressSpace}; lock order: registry, medium spans, address space.
+ * A timer tick holds the allocator's own lock (so {@code close()} never runs alongside it) and
+ * takes the others one at a time.
  *
  * <h2>The fast path</h2>
  * {@code malloc}: thread-id table slot, owner check, current page by size (up to 1 KiB; a class
