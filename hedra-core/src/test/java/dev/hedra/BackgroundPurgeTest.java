@@ -80,12 +80,8 @@ class BackgroundPurgeTest {
             assertTrue(held(after) <= 2 * MiB, () -> "only this thread's pages stay:\n" + after);
 
             // Both go on working; the timed one faults its memory in again.
-            for (NativeAllocator hedra : new NativeAllocator[] {timed, untimed}) {
-                long block = hedra.malloc(200);
-                Blocks.writeCookie(block, 200);
-                Blocks.checkCookie(block, 200);
-                hedra.free(block);
-            }
+            Blocks.roundTrip(timed, 200);
+            Blocks.roundTrip(untimed, 200);
         }
     }
 

@@ -53,6 +53,17 @@ final class Blocks {
         }
     }
 
+    /**
+     * Allocates a block of {@code size} from {@code hedra}, writes and checks its cookie, and frees
+     * it: the allocator still serves, after something that gave its memory back.
+     */
+    static void roundTrip(NativeAllocator hedra, long size) {
+        long block = hedra.malloc(size);
+        writeCookie(block, size);
+        checkCookie(block, size);
+        hedra.free(block);
+    }
+
     /** Checks the cookie written by {@link #writeCookie}; fails naming the block. */
     static void checkCookie(long address, long size) {
         long cookie = cookie(address, size);
