@@ -55,6 +55,8 @@ final class AddressSpace {
     private long reserved;
     /** Written under this object's lock; read without it by {@link #isClosed}. */
     private volatile boolean closed;
+    /** Whether a refused purge was reported (once per allocator); guarded by this. */
+    private boolean purgeRefusedReported;
 
     AddressSpace(Config config, long regionSize) {
         this.name = config.name();
@@ -193,9 +195,26 @@ final class AddressSpace {
         purgeExpired(now);
     }
 
-    /** Returns a run that is no longer committed (given back, or retained until now). */
+    /**
+     * Returns a run that is no longer committed (given back, or retained until now). The region
+     * hands its free runs out as fresh memory, which reads zero. If the system refuses the purge
+     * (a range the program locked with {@code mlock} cannot be purged: {@code EINVAL}), the run is
+     * zeroed here instead and stays resident; the free or close that got here must not fail for
+     * it, and the run must not be lost.
+     */
     private void purge(long address, int units) {
-        Os.purge(address, units * UNIT);
+        long bytes = units * UNIT;
+        try {
+            Os.purge(address, bytes);
+        } catch (IllegalStateException refused) {
+            if (!purgeRefusedReported) {
+                purgeRefusedReported = true;
+                System.getLogger("dev.hedra").log(System.Logger.Level.WARNING, "allocator '" + name
+                        + "': the system refused to take back memory (" + refused.getMessage()
+                        + "); such memory stays resident and is zeroed for reuse. Is it locked (mlock)?");
+            }
+            java.lang.foreign.MemorySegment.ofAddress(address).reinterpret(bytes).fill((byte) 0);
+        }
         regionOf(address).free(address, Integer.numberOfTrailingZeros(units));
     }
 
