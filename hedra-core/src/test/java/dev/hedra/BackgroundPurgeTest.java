@@ -203,6 +203,46 @@ class BackgroundPurgeTest {
     }
 
     @Test
+    void codeThatLocksTheAllocatorDoesNotHoldUpTheTimer() throws InterruptedException {
+        try (NativeAllocator hedra = build(true)) {
+            hedra.free(hedra.malloc(8));
+            burstOnEndedThread(hedra);
+            synchronized (hedra) { // a user's own use of the object's monitor
+                AllocatorStats after = await(hedra, stats -> held(stats) <= 2 * MiB && stats.bytesRetained() == 0);
+                assertTrue(held(after) <= 2 * MiB, () -> "the timer gave the memory back meanwhile:\n" + after);
+            }
+        }
+    }
+
+    @Test
+    void statisticsBalanceWhileTheTimerSweeps() throws InterruptedException {
+        // Ended threads' heaps hold many empty pages (a large budget), which ticks every 10 ms
+        // give back, folding each page's counts into its heap's while snapshots are taken.
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofMillis(20))
+                .emptyPageBudget(256L << 20).build()) {
+            hedra.free(hedra.malloc(8)); // this thread's heap: the ended threads' are not adopted
+            for (int round = 0; round < 12; round++) {
+                Thread worker = new Thread(() -> {
+                    long[] blocks = new long[150_000];
+                    for (int i = 0; i < blocks.length; i++) {
+                        blocks[i] = hedra.malloc(16 + (i % 64) * 16);
+                    }
+                    for (long block : blocks) {
+                        hedra.free(block);
+                    }
+                });
+                worker.start();
+                worker.join();
+                long until = System.nanoTime() + 150_000_000L;
+                while (System.nanoTime() < until) { // nothing is live, and no program thread runs
+                    AllocatorStats stats = hedra.stats();
+                    assertEquals(0, stats.liveBlocks(), stats::toString);
+                }
+            }
+        }
+    }
+
+    @Test
     void allocatorsCloseWhileTheirTimersTick() throws InterruptedException {
         for (int i = 0; i < 30; i++) {
             NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofMillis(20)).build();

@@ -13,9 +13,11 @@ import java.util.concurrent.TimeUnit;
  * does on time what those calls do: see {@link HedraAllocator#purgeExpired}.
  *
  * <p>One daemon platform thread, {@code hedra-purge}, serves every allocator in the process; it
- * starts with the first task. A task holds its allocator weakly, so an allocator that was dropped
- * without being closed does not keep a task running; {@link Task#cancel} stops it when the
- * allocator closes. A tick that fails (a refused {@code madvise}) is reported once on the
+ * starts with the first task. {@link Task#cancel} stops a task when its allocator closes. A task
+ * holds its allocator weakly, but that only ends the task of an allocator dropped without being
+ * closed if no live thread has used it: a thread that called it keeps its heap, and through the
+ * heap the allocator, reachable while it lives (the dropped allocator's memory stays mapped in
+ * any case, so close what you build). A tick that fails (a refused {@code madvise}) is reported once on the
  * {@code dev.hedra} system logger and the task goes on: the memory stays where it was, as it
  * would have without the timer.
  */

@@ -296,6 +296,16 @@ final class HeapRegistry {
         heaps = kept;
     }
 
+    /**
+     * Runs {@code read} while no sweep, adoption, trim or heap retirement can run: those move
+     * pages and fold their counts into their heap's while a snapshot may be walking the same heap,
+     * and the background purge's sweeps run at any moment, so without this a snapshot taken while
+     * every program thread is stopped could still count a page's frees twice or miss a page.
+     */
+    synchronized <T> T whileHeld(java.util.function.Supplier<T> read) {
+        return read.get();
+    }
+
     /** The counters of destroyed heaps; read racily by snapshots. */
     Retired retired() {
         return retired;

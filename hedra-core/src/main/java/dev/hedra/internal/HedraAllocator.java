@@ -54,6 +54,12 @@ public final class HedraAllocator implements NativeAllocator {
     private JmxStats jmx;
     /** The purge delay's timer, if the configuration asks for one; cancelled on close. */
     private BackgroundPurge.Task purgeTask;
+    /**
+     * Held by {@link #close} and by the timer's ticks, so that they never overlap. A private
+     * object rather than the allocator itself: code that synchronizes on the allocator must not
+     * hold up the timer thread, which every allocator shares.
+     */
+    private final Object lifecycle = new Object();
 
     private HedraAllocator(Config config, boolean closable) {
         this.name = config.name();
@@ -712,15 +718,17 @@ public final class HedraAllocator implements NativeAllocator {
      * owner has been idle for the delay the pages other threads wholly freed (see
      * {@link HeapRegistry#sweep}). Nothing still within its delay goes, and no live owner's kept
      * pages: unlike {@link #trim}, a tick changes nothing a slow path would not change. Holds
-     * this allocator's lock, so it never runs alongside {@link #close}.
+     * {@link #lifecycle}, so it never runs alongside {@link #close}.
      */
-    synchronized void purgeExpired() {
-        if (space.isClosed()) {
-            return;
+    void purgeExpired() {
+        synchronized (lifecycle) {
+            if (space.isClosed()) {
+                return;
+            }
+            huge.unmapExpired();
+            heaps.sweep();
+            space.purgeExpired(); // last: the runs the sweep gave back start their delay now
         }
-        huge.unmapExpired();
-        heaps.sweep();
-        space.purgeExpired(); // last: the runs the sweep gave back start their delay now
     }
 
     String name() {
@@ -740,7 +748,7 @@ public final class HedraAllocator implements NativeAllocator {
         if (space.isClosed()) {
             throw Errors.closed(name);
         }
-        return Stats.snapshot(name, heaps, space, classes);
+        return heaps.whileHeld(() -> Stats.snapshot(name, heaps, space, classes));
     }
 
     @Override
@@ -748,7 +756,7 @@ public final class HedraAllocator implements NativeAllocator {
         if (!closable) {
             throw new UnsupportedOperationException("the process-wide allocator cannot be closed");
         }
-        synchronized (this) {
+        synchronized (lifecycle) {
             if (space.isClosed()) {
                 return;
             }

@@ -72,8 +72,9 @@
  * other dead threads' heaps go back then. Virtual threads
  * share a few heaps under locks. Slow paths (new pages, the tables, the limit) are
  * synchronized on the {@code AddressSpace}; lock order: registry, medium spans, address space.
- * A timer tick holds the allocator's own lock (so {@code close()} never runs alongside it) and
- * takes the others one at a time.
+ * A timer tick holds the allocator's lifecycle lock (so {@code close()} never runs alongside it)
+ * and takes the others one at a time; a statistics snapshot holds the registry's lock, so a sweep
+ * never moves pages under it.
  *
  * <h2>The fast path</h2>
  * {@code malloc}: thread-id table slot, owner check, current page by size (up to 1 KiB; a class
