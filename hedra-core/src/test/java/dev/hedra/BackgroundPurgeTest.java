@@ -26,24 +26,6 @@ class BackgroundPurgeTest {
         return Hedra.builder().purgeDelay(DELAY).backgroundPurge(timer).build();
     }
 
-    /** Allocates and frees a burst of small blocks on a thread that then ends. */
-    private static void burstOnEndedThread(NativeAllocator hedra) throws InterruptedException {
-        Thread worker = new Thread(() -> {
-            int count = 100_000;
-            long size = 200;
-            long[] blocks = new long[count];
-            for (int i = 0; i < count; i++) {
-                blocks[i] = hedra.malloc(size);
-                Blocks.segment(blocks[i], size).fill((byte) i);
-            }
-            for (int i = 0; i < count; i++) {
-                hedra.free(blocks[i], size);
-            }
-        });
-        worker.start();
-        worker.join();
-    }
-
     private static long held(AllocatorStats stats) {
         return stats.bytesCommitted() + stats.bytesRetained();
     }
@@ -65,7 +47,8 @@ class BackgroundPurgeTest {
         try (NativeAllocator timed = build(true); NativeAllocator untimed = build(false)) {
             for (NativeAllocator hedra : new NativeAllocator[] {timed, untimed}) {
                 hedra.free(hedra.malloc(8));  // this thread's own heap: the ended thread's is not adopted
-                burstOnEndedThread(hedra);    // 20 MiB: its heap keeps 4 MiB of empty pages, runs wait
+                // 20 MiB on a thread that ends: its heap keeps 4 MiB of empty pages, runs wait
+                Blocks.burstOnEndedThread(hedra, 100_000, 200);
                 long huge = hedra.malloc(24 * MiB);
                 Blocks.segment(huge, 24 * MiB).fill((byte) 1);
                 hedra.free(huge);             // retained for reuse if the budget allows
@@ -206,7 +189,7 @@ class BackgroundPurgeTest {
     void codeThatLocksTheAllocatorDoesNotHoldUpTheTimer() throws InterruptedException {
         try (NativeAllocator hedra = build(true)) {
             hedra.free(hedra.malloc(8));
-            burstOnEndedThread(hedra);
+            Blocks.burstOnEndedThread(hedra, 100_000, 200);
             synchronized (hedra) { // a user's own use of the object's monitor
                 AllocatorStats after = await(hedra, stats -> held(stats) <= 2 * MiB && stats.bytesRetained() == 0);
                 assertTrue(held(after) <= 2 * MiB, () -> "the timer gave the memory back meanwhile:\n" + after);
@@ -246,7 +229,7 @@ class BackgroundPurgeTest {
     void allocatorsCloseWhileTheirTimersTick() throws InterruptedException {
         for (int i = 0; i < 30; i++) {
             NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofMillis(20)).build();
-            burstOnEndedThread(hedra);
+            Blocks.burstOnEndedThread(hedra, 100_000, 200);
             Thread.sleep(i % 4 * 5);
             hedra.close(); // waits for a tick in progress; none runs after
         }

@@ -54,6 +54,26 @@ final class Blocks {
     }
 
     /**
+     * Allocates {@code count} blocks of {@code size} on a new thread, writes every byte (so their
+     * pages become resident), frees them there, and waits for the thread to end: a burst whose
+     * memory is left in an ended thread's heap.
+     */
+    static void burstOnEndedThread(NativeAllocator hedra, int count, long size) throws InterruptedException {
+        Thread worker = new Thread(() -> {
+            long[] blocks = new long[count];
+            for (int i = 0; i < count; i++) {
+                blocks[i] = hedra.malloc(size);
+                segment(blocks[i], size).fill((byte) i);
+            }
+            for (int i = 0; i < count; i++) {
+                hedra.free(blocks[i], size);
+            }
+        });
+        worker.start();
+        worker.join();
+    }
+
+    /**
      * Allocates a block of {@code size} from {@code hedra}, writes and checks its cookie, and frees
      * it: the allocator still serves, after something that gave its memory back.
      */

@@ -18,28 +18,13 @@ class TrimTest {
     /** Long enough that nothing is given back by the delay while a test runs. */
     private static final Duration LONG_DELAY = Duration.ofMinutes(10);
 
-    /** Allocates {@code count} blocks of {@code size} on a new thread, frees them there, and lets it end. */
-    private static void burstOnDeadThread(NativeAllocator hedra, int count, long size) throws InterruptedException {
-        Thread worker = new Thread(() -> {
-            long[] blocks = new long[count];
-            for (int i = 0; i < count; i++) {
-                blocks[i] = hedra.malloc(size);
-                Blocks.segment(blocks[i], size).fill((byte) i); // every byte: the pages become resident
-            }
-            for (int i = 0; i < count; i++) {
-                hedra.free(blocks[i], size);
-            }
-        });
-        worker.start();
-        worker.join();
-    }
-
     @Test
     void givesBackWhatWaitsForReuseAtOnce() throws InterruptedException {
         try (NativeAllocator hedra = Hedra.builder().purgeDelay(LONG_DELAY).build()) {
             hedra.free(hedra.malloc(8));            // this thread has its own heap, so it adopts none
-            burstOnDeadThread(hedra, 100_000, 200); // 20 MiB of small blocks on a thread that ends: its
-                                                    // heap keeps 4 MiB of empty pages, 4 MiB of runs wait
+            // 20 MiB of small blocks on a thread that ends: its heap keeps 4 MiB of empty pages,
+            // 4 MiB of runs wait
+            Blocks.burstOnEndedThread(hedra, 100_000, 200);
             long huge = hedra.malloc(24 * MiB);     // a huge map, freed: retained if the budget allows
             Blocks.segment(huge, 24 * MiB).fill((byte) 1);
             hedra.free(huge);
@@ -82,7 +67,7 @@ class TrimTest {
             });
             owner.start();
             owner.join();
-            burstOnDeadThread(hedra, 50_000, 64);
+            Blocks.burstOnEndedThread(hedra, 50_000, 64);
             for (int i = 0; i < count; i += 2) { // half of the blocks freed before the trim
                 hedra.free(blocks[i], 16 + i % 2000);
             }

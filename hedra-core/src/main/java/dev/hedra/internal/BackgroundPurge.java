@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
  * holds its allocator weakly, but that only ends the task of an allocator dropped without being
  * closed if no live thread has used it: a thread that called it keeps its heap, and through the
  * heap the allocator, reachable while it lives (the dropped allocator's memory stays mapped in
- * any case, so close what you build). A tick that fails (a refused {@code madvise}) is reported once on the
- * {@code dev.hedra} system logger and the task goes on: the memory stays where it was, as it
- * would have without the timer.
+ * any case, so close what you build). A tick that fails (an {@code munmap} the system refuses) is
+ * reported once on the {@code dev.hedra} system logger and the task goes on: the memory stays
+ * where it was, as it would have without the timer.
  */
 final class BackgroundPurge {
 

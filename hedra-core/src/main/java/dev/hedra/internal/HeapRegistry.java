@@ -210,15 +210,10 @@ final class HeapRegistry {
         sweep();
         ThreadHeap mine = current.get();
         if (!mine.shared || mine.lock.isHeldByCurrentThread()) {
-            releaseKept(mine);
+            mine.releaseEmptyPages(false); // inside an allocation: its current pages stay
+            mine.medium.releaseFreeAreas();
+            mine.releaseArenaChunks();
         }
-    }
-
-    /** Owner (or lock holder): what {@code heap} keeps for its own reuse goes back. */
-    private static void releaseKept(ThreadHeap heap) {
-        heap.releaseEmptyPages(false);
-        heap.medium.releaseFreeAreas();
-        heap.releaseArenaChunks();
     }
 
     /**
@@ -241,10 +236,8 @@ final class HeapRegistry {
                     }
                 }
                 heap.purgeIdlePages();
-            } else if (heap.ownerThread == caller) {
-                heap.releaseEmptyPages(true); // the owner, between calls: its current pages may go
-            } else if (!heap.ownerThread.isAlive()) {
-                heap.releaseEmptyPages(true);
+            } else if (heap.ownerThread == caller || !heap.ownerThread.isAlive()) {
+                heap.releaseEmptyPages(true); // its owner between calls, or no owner: current pages too
             } else {
                 heap.purgeIdlePages();
             }

@@ -57,10 +57,11 @@
  *   <li>Per address space: {@code committed == live runs + huge maps};
  *       {@code committed + retained <= memoryLimit}; a run given back is retained (resident,
  *       reused first) for the purge delay, then purged ({@code MADV_DONTNEED}) by the next slow
- *       path or timer tick past it; {@code trim()} purges them all at once. A page of a live heap is purged in place only while every
- *       block of it is freed remotely and not yet collected, by a thread holding the page's state
- *       (a collection or release waits for it); the owner's idleness only decides when, so
- *       {@code trim()} purges such pages whether or not their owner is idle.
+ *       path or timer tick past it; {@code trim()} purges them all at once. A page of a live
+ *       heap is purged in place only while every block of it is freed remotely and not yet
+ *       collected, by a thread holding the page's state (a collection or release waits for it);
+ *       the owner's idleness only decides when, so {@code trim()} purges such pages whether or
+ *       not their owner is idle.
  *   <li>Merged statistics: {@code allocations - frees == live blocks} whenever no thread is in
  *       the middle of a call.
  * </ul>
