@@ -187,8 +187,8 @@ final class HeapRegistry {
     }
 
     /**
-     * Abandoned heaps give back their empty pages, and live heaps whose owner has been idle for
-     * the purge delay the pages other threads wholly freed. Run every {@link #SWEEP_EVERY} fresh
+     * Abandoned heaps give back their empty pages, and live heaps whose owner has been idle (see
+     * {@link IdlePages#idleNanos}) the pages other threads wholly freed. Run every {@link #SWEEP_EVERY} fresh
      * pages, when memory is short, and on the background purge's ticks.
      */
     synchronized void sweep() {

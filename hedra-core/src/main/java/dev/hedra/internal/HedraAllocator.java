@@ -715,7 +715,7 @@ public final class HedraAllocator implements NativeAllocator {
      * The background purge's tick ({@link BackgroundPurge}): what the slow paths would give back
      * on their next call goes back now. Retained huge maps and runs whose purge delay has passed
      * are returned to the system, abandoned heaps give back their empty pages, and heaps whose
-     * owner has been idle for the delay the pages other threads wholly freed (see
+     * owner has been idle (a fiftieth of the delay) the pages other threads wholly freed (see
      * {@link HeapRegistry#sweep}). Nothing still within its delay goes, and no live owner's kept
      * pages: unlike {@link #trim}, a tick changes nothing a slow path would not change. Holds
      * {@link #lifecycle}, so it never runs alongside {@link #close}.

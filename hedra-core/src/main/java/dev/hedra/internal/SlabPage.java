@@ -32,8 +32,8 @@ import java.lang.invoke.VarHandle;
  * when they are used again.
  *
  * <p>A page whose every block was freed by other threads holds no live data, and its owner cannot
- * allocate from it before collecting those frees: if the owner has been idle for the purge delay,
- * another thread may give the page's memory back to the system in place ({@link #tryPurgeIdle};
+ * allocate from it before collecting those frees: if the owner has been idle for a while (see
+ * {@link IdlePages#idleNanos}), another thread may give the page's memory back to the system in place ({@link #tryPurgeIdle};
  * see {@link IdlePages}). {@code state} keeps that apart from the owner's collections and from
  * the page's release:
  * <pre>

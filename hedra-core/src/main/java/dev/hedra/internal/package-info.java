@@ -17,8 +17,9 @@
  *                    bitmaps: free (owner) and deferred (remote frees, atomic OR)
  *   RemoteFrees      the deferred-free protocol: one atomic OR per remote free, plus one CAS
  *                    to queue the page for its owner the first time
- *   IdlePages        a page other threads freed wholly, of an owner idle for the purge delay:
- *                    its memory goes back in place (at the last free, or at a registry sweep)
+ *   IdlePages        a page other threads freed wholly, of an owner idle for a fiftieth of the
+ *                    purge delay (20 ms): its memory goes back in place (at the last free, or
+ *                    at a registry sweep)
  *   SizeClasses      size -&gt; class (one table load), class -&gt; block size, alignment, page size
  *   MediumSpans      32 KiB .. 2 MiB: best fit over 4 MiB areas in 4 KiB granules, merging
  *   MediumArea       one such area's span tables
