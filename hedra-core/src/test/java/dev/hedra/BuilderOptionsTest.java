@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The builder's tuning options (class spacing, largest small size, slab page size, reservation
- * size): each one's effect seen through the public API, every block intact under it, and its bad
+ * The builder's tuning options (class spacing, largest small size, smallest and largest slab
+ * page, reservation size): each one's effect seen through the public API, every block intact under it, and its bad
  * values refused with a message that names them, the builder keeping what it had.
  */
 class BuilderOptionsTest {
@@ -133,6 +133,36 @@ class BuilderOptionsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {64 * 1024, 256 * 1024, 2 * 1024 * 1024})
+    void largestSlabPageSizeCapsTheLargeClassesPages(int largest) {
+        int perPage = largest / 30_720; // the class of 30,000 bytes; 64 of its blocks would take 2 MiB
+        try (NativeAllocator hedra = Hedra.builder().largestSlabPageSize(largest).build()) {
+            List<Long> blocks = new ArrayList<>();
+            blocks.add(hedra.malloc(30_000));
+            assertEquals(largest, hedra.stats().bytesCommitted(), "one page of 30 KiB blocks");
+            for (int i = 1; i < 3 * perPage; i++) {
+                blocks.add(hedra.malloc(30_000));
+            }
+            assertEquals(3L * largest, hedra.stats().bytesCommitted(), 3 * perPage + " blocks: three pages");
+            blocks.add(hedra.malloc(64)); // a small class's page is the smallest page, as before
+            assertEquals(3L * largest + 64 * KiB, hedra.stats().bytesCommitted());
+            writeCheckAndFree(hedra, blocks);
+        }
+    }
+
+    @Test
+    void theLargestSlabPageCannotBeSmallerThanTheSmallest() {
+        HedraBuilder builder = Hedra.builder().slabPageSize(1024 * 1024).largestSlabPageSize(256 * 1024);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, builder::build);
+        assertTrue(refused.getMessage().contains("262144") && refused.getMessage().contains("1048576"),
+                refused.getMessage());
+        try (NativeAllocator hedra = builder.largestSlabPageSize(1024 * 1024).build()) {
+            hedra.malloc(30_000);
+            assertEquals(1024 * KiB, hedra.stats().bytesCommitted(), "both 1 MiB: 34 blocks of 30 KiB a page");
+        }
+    }
+
     @Test
     void aSmallReservationIsFollowedByMoreWhenItIsUsedUp() {
         try (NativeAllocator hedra = Hedra.builder().reservationSize(64 * MiB).build()) {
@@ -162,6 +192,12 @@ class BuilderOptionsTest {
                 Arguments.of("slabPageSize", 32768L, (Consumer<Long>) v -> Hedra.builder().slabPageSize(v.intValue())),
                 Arguments.of("slabPageSize", 100000L, (Consumer<Long>) v -> Hedra.builder().slabPageSize(v.intValue())),
                 Arguments.of("slabPageSize", 2097152L, (Consumer<Long>) v -> Hedra.builder().slabPageSize(v.intValue())),
+                Arguments.of("largestSlabPageSize", 32768L,
+                        (Consumer<Long>) v -> Hedra.builder().largestSlabPageSize(v.intValue())),
+                Arguments.of("largestSlabPageSize", 100000L,
+                        (Consumer<Long>) v -> Hedra.builder().largestSlabPageSize(v.intValue())),
+                Arguments.of("largestSlabPageSize", 4194304L,
+                        (Consumer<Long>) v -> Hedra.builder().largestSlabPageSize(v.intValue())),
                 Arguments.of("reservationSize", 0L, (Consumer<Long>) v -> Hedra.builder().reservationSize(v)),
                 Arguments.of("reservationSize", 32 * MiB, (Consumer<Long>) v -> Hedra.builder().reservationSize(v)),
                 Arguments.of("reservationSize", 65 * MiB, (Consumer<Long>) v -> Hedra.builder().reservationSize(v)),

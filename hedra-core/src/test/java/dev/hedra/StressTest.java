@@ -28,12 +28,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  * worker's sequence of choices is fixed by its seed. {@code -Dhedra.stress.purgeDelayMillis}
  * sets the allocator's purge delay (default: the builder's); at 0, every page that other threads
  * empty goes back to the system at once, which races with its owner's collections.
+ * {@code -Dhedra.stress.largestSlabPageSize} sets the largest slab page (at 65536, the classes
+ * above 1 KiB get pages of two to 56 blocks, which fill, empty and go back far more often).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StressTest {
 
     static final long OPERATIONS = Long.getLong("hedra.stress.operations", 1_000_000);
     static final Long PURGE_DELAY_MILLIS = Long.getLong("hedra.stress.purgeDelayMillis");
+    static final Integer LARGEST_SLAB_PAGE_SIZE = Integer.getInteger("hedra.stress.largestSlabPageSize");
     private static final long SEED = 0x5EED_2025L;
     private static final int SLOTS = 4096;
     private static final int BATCH_SLOTS = 64;
@@ -64,11 +67,17 @@ class StressTest {
     }
 
     private static NativeAllocator open() {
-        if (PURGE_DELAY_MILLIS == null) {
+        if (PURGE_DELAY_MILLIS == null && LARGEST_SLAB_PAGE_SIZE == null) {
             return CheckedAllocator.open();
         }
-        return CheckedAllocator.wrap(Hedra.builder().name("hedra-test")
-                .purgeDelay(java.time.Duration.ofMillis(PURGE_DELAY_MILLIS)).build(), true);
+        HedraBuilder builder = Hedra.builder().name("hedra-test");
+        if (PURGE_DELAY_MILLIS != null) {
+            builder.purgeDelay(java.time.Duration.ofMillis(PURGE_DELAY_MILLIS));
+        }
+        if (LARGEST_SLAB_PAGE_SIZE != null) {
+            builder.largestSlabPageSize(LARGEST_SLAB_PAGE_SIZE);
+        }
+        return CheckedAllocator.wrap(builder.build(), true);
     }
 
     @ParameterizedTest

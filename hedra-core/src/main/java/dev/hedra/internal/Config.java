@@ -9,6 +9,8 @@ package dev.hedra.internal;
  * @param classesPerDoubling 4, 8 or 16 size classes between powers of two above 128 B
  * @param largestSmallSize a power of two from 1 KiB to 32 KiB: larger blocks are medium
  * @param slabPageSize the smallest slab page, a power of two from 64 KiB to 1 MiB
+ * @param largestSlabPageSize the largest slab page, a power of two from 64 KiB to 2 MiB, at least
+ *     {@code slabPageSize}
  * @param reservationSize bytes of address space reserved at a time (0: the default)
  * @param emptyPageBudget bytes of empty pages a heap keeps for reuse
  * @param purgeDelayMillis how long memory given back waits before it is returned to the system
@@ -23,6 +25,7 @@ public record Config(
         int classesPerDoubling,
         int largestSmallSize,
         int slabPageSize,
+        int largestSlabPageSize,
         long reservationSize,
         long emptyPageBudget,
         long purgeDelayMillis,
@@ -36,7 +39,8 @@ public record Config(
      * turns its timer off.
      */
     public static Config defaults(String name) {
-        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, 0, 4L << 20, 1000, true,
+        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, SizeClasses.MAX_PAGE_SIZE, 0,
+                4L << 20, 1000, true,
                 Boolean.getBoolean("hedra.jmx"),
                 !"false".equalsIgnoreCase(System.getProperty("hedra.backgroundPurge")));
     }

@@ -66,7 +66,7 @@ public final class HedraAllocator implements NativeAllocator {
         this.closable = closable;
         this.minimumAlignment = config.minimumAlignment();
         this.classes = new SizeClasses(config.minimumAlignment(), config.classesPerDoubling(),
-                config.largestSmallSize(), config.slabPageSize());
+                config.largestSmallSize(), config.slabPageSize(), config.largestSlabPageSize());
         this.smallShift = classes.smallShift();
         long region = config.reservationSize() > 0 ? config.reservationSize()
                 : config.memoryLimit() == Long.MAX_VALUE ? DEFAULT_REGION

@@ -14,7 +14,7 @@ package dev.hedra.internal;
  * </pre>
  *
  * The builder sets the classes per doubling (4, 8 or 16), the largest small size (a power of two
- * from 1 KiB to 32 KiB) and the smallest slab page (64 KiB to 1 MiB). With a minimum alignment of
+ * from 1 KiB to 32 KiB), the smallest slab page (64 KiB to 1 MiB) and the largest (64 KiB to 2 MiB). With a minimum alignment of
  * 16 the classes that are not multiples of 16 are skipped: requests map to the next class that is.
  */
 final class SizeClasses {
@@ -23,8 +23,10 @@ final class SizeClasses {
     static final int SMALL_LIMIT = 32 * 1024;
     /** Most classes any configuration has: 16 steps of 8 bytes, then 16 per doubling to 32 KiB. */
     static final int MAX_COUNT = 16 + 16 * 8;
-    /** A slab page holds at least this many blocks (the larger classes get larger pages). */
+    /** A slab page holds at least this many blocks (the larger classes get larger pages)... */
     private static final int MIN_BLOCKS_PER_PAGE = 64;
+    /** ...unless that would take more than the largest page, by default this: 64 blocks of 32 KiB. */
+    static final int MAX_PAGE_SIZE = 2 * 1024 * 1024;
     /** Shift of the reciprocal used to divide an offset by a block size; see {@link #reciprocalOf}. */
     static final int RECIPROCAL_SHIFT = 40;
 
@@ -32,6 +34,7 @@ final class SizeClasses {
     private final int smallMax;
     private final int smallShift;
     private final int minPageSize;
+    private final int maxPageSize;
     private final int[] blockSize;
     /** Class index per (size + 7) / 8, for sizes 1..smallMax. */
     private final byte[] classByEighth;
@@ -40,9 +43,14 @@ final class SizeClasses {
     private final int[] lastEighth;
 
     SizeClasses(int minimumAlignment, int classesPerDoubling, int smallMax, int minPageSize) {
+        this(minimumAlignment, classesPerDoubling, smallMax, minPageSize, MAX_PAGE_SIZE);
+    }
+
+    SizeClasses(int minimumAlignment, int classesPerDoubling, int smallMax, int minPageSize, int maxPageSize) {
         this.smallMax = smallMax;
         this.smallShift = Integer.numberOfTrailingZeros(smallMax);
         this.minPageSize = minPageSize;
+        this.maxPageSize = maxPageSize;
         int[] sizes = new int[MAX_COUNT];
         int c = 0;
         for (int size = 8; size <= Math.min(128, smallMax); size += 8) {
@@ -141,10 +149,13 @@ final class SizeClasses {
         return Integer.lowestOneBit(blockSize[classIndex]);
     }
 
-    /** Bytes of one slab page of the class: a power of two, at least the minimum, at least 64 blocks. */
+    /**
+     * Bytes of one slab page of the class: a power of two, at least the minimum, at least 64 blocks
+     * unless that is more than the largest page (which holds at least two blocks of any class).
+     */
     int pageSize(int classIndex) {
         int wanted = blockSize[classIndex] * MIN_BLOCKS_PER_PAGE;
-        return Math.max(minPageSize, Integer.highestOneBit(wanted - 1) << 1);
+        return Math.max(minPageSize, Math.min(maxPageSize, Integer.highestOneBit(wanted - 1) << 1));
     }
 
     /**

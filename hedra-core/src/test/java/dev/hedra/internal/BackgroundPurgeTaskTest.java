@@ -11,8 +11,9 @@ class BackgroundPurgeTaskTest {
     private static Config config(String name, long purgeDelayMillis, boolean timer) {
         Config defaults = Config.defaults(name);
         return new Config(name, defaults.memoryLimit(), defaults.minimumAlignment(), defaults.classesPerDoubling(),
-                defaults.largestSmallSize(), defaults.slabPageSize(), defaults.reservationSize(),
-                defaults.emptyPageBudget(), purgeDelayMillis, defaults.hugePages(), false, timer);
+                defaults.largestSmallSize(), defaults.slabPageSize(), defaults.largestSlabPageSize(),
+                defaults.reservationSize(), defaults.emptyPageBudget(), purgeDelayMillis, defaults.hugePages(), false,
+                timer);
     }
 
     @Test
