@@ -60,8 +60,9 @@ public interface AllocatorStats {
     /**
      * Bytes of committed slab pages whose memory went back to the system while their heap keeps
      * them: every block in them was freed by other threads while the heap's thread was idle (no
-     * slow path for a fiftieth of the purge delay, 20 ms by default). They count in {@link #bytesCommitted()} and fault in again when the heap's
-     * thread comes back to them. See {@code HedraBuilder.purgeDelay}.
+     * slow path for a fiftieth of the purge delay, 20 ms by default). They count in
+     * {@link #bytesCommitted()} and fault in again when the heap's thread comes back to them. See
+     * {@code HedraBuilder.purgeDelay}.
      */
     long bytesPurgedIdle();
 

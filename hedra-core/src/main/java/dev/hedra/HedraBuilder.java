@@ -104,8 +104,8 @@ public final class HedraBuilder {
 
     /**
      * Sets the smallest slab page: every size class takes pages of at least this size (larger
-     * classes take pages of 64 blocks, up to {@link #largestSlabPageSize}). Larger pages mean fewer slow paths and more
-     * memory held per class and thread. Default 64 KiB.
+     * classes take pages of 64 blocks, up to {@link #largestSlabPageSize}). Larger pages mean
+     * fewer slow paths and more memory held per class and thread. Default 64 KiB.
      *
      * @param bytes a power of two from 64 KiB to 1 MiB
      */

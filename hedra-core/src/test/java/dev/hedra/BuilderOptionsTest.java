@@ -25,7 +25,7 @@ class BuilderOptionsTest {
     private static final long MiB = 1024 * KiB;
     private static final long GRANULE = 4 * KiB;
 
-    /** The small classes with {@code n} per doubling, from the design: 8-byte steps to 128 B, then n per doubling. */
+    /** The small classes with {@code n} per doubling, from the design: 8-byte steps to 128 B, then n a doubling. */
     private static long[] classes(int n, long largest) {
         List<Long> classes = new ArrayList<>();
         for (long size = 8; size <= Math.min(128, largest); size += 8) {
@@ -94,7 +94,8 @@ class BuilderOptionsTest {
             try (NativeAllocator hedra = Hedra.builder().classesPerDoubling(spacings[i]).build()) {
                 for (int j = 0; j < sizes.length; j++) {
                     long block = hedra.malloc(sizes[j]);
-                    assertEquals(expected[i][j], hedra.usableSize(block), spacings[i] + " per doubling, " + sizes[j] + " bytes");
+                    assertEquals(expected[i][j], hedra.usableSize(block),
+                            spacings[i] + " per doubling, " + sizes[j] + " bytes");
                     hedra.free(block);
                 }
             }
@@ -113,7 +114,8 @@ class BuilderOptionsTest {
                 // Up to the largest small size, the class; above it, a medium block of whole granules.
                 long expected = size <= largest ? smallestClassHolding(classes, size) : roundUp(size, GRANULE);
                 long requested = size;
-                assertEquals(expected, hedra.usableSize(block), () -> "largest small " + largest + ", " + requested + " bytes");
+                assertEquals(expected, hedra.usableSize(block),
+                        () -> "largest small " + largest + ", " + requested + " bytes");
             }
             writeCheckAndFree(hedra, blocks);
         }
@@ -128,7 +130,8 @@ class BuilderOptionsTest {
             assertEquals(page, hedra.stats().bytesCommitted(), "one page of 64-byte blocks");
             // The largest classes take pages of 64 blocks when that is more: 64 x 30 KiB -> 2 MiB.
             long large = hedra.malloc(30_000);
-            assertEquals(page + Math.max(page, 2 * MiB), hedra.stats().bytesCommitted(), "and one of 30 KiB blocks");
+            assertEquals(page + Math.max(page, 2 * MiB), hedra.stats().bytesCommitted(),
+                    "and one of 30 KiB blocks");
             writeCheckAndFree(hedra, List.of(small, large));
         }
     }
@@ -181,27 +184,32 @@ class BuilderOptionsTest {
         }
     }
 
+    private static Arguments bad(String option, long value, Consumer<Long> set) {
+        return Arguments.of(option, value, set);
+    }
+
+    private static Arguments badInt(String option, long value, java.util.function.IntConsumer set) {
+        return Arguments.of(option, value, (Consumer<Long>) v -> set.accept(v.intValue()));
+    }
+
     static Stream<Arguments> badValues() {
         return Stream.of(
-                Arguments.of("classesPerDoubling", 0L, (Consumer<Long>) v -> Hedra.builder().classesPerDoubling(v.intValue())),
-                Arguments.of("classesPerDoubling", 5L, (Consumer<Long>) v -> Hedra.builder().classesPerDoubling(v.intValue())),
-                Arguments.of("classesPerDoubling", 32L, (Consumer<Long>) v -> Hedra.builder().classesPerDoubling(v.intValue())),
-                Arguments.of("largestSmallSize", 512L, (Consumer<Long>) v -> Hedra.builder().largestSmallSize(v.intValue())),
-                Arguments.of("largestSmallSize", 3000L, (Consumer<Long>) v -> Hedra.builder().largestSmallSize(v.intValue())),
-                Arguments.of("largestSmallSize", 65536L, (Consumer<Long>) v -> Hedra.builder().largestSmallSize(v.intValue())),
-                Arguments.of("slabPageSize", 32768L, (Consumer<Long>) v -> Hedra.builder().slabPageSize(v.intValue())),
-                Arguments.of("slabPageSize", 100000L, (Consumer<Long>) v -> Hedra.builder().slabPageSize(v.intValue())),
-                Arguments.of("slabPageSize", 2097152L, (Consumer<Long>) v -> Hedra.builder().slabPageSize(v.intValue())),
-                Arguments.of("largestSlabPageSize", 32768L,
-                        (Consumer<Long>) v -> Hedra.builder().largestSlabPageSize(v.intValue())),
-                Arguments.of("largestSlabPageSize", 100000L,
-                        (Consumer<Long>) v -> Hedra.builder().largestSlabPageSize(v.intValue())),
-                Arguments.of("largestSlabPageSize", 4194304L,
-                        (Consumer<Long>) v -> Hedra.builder().largestSlabPageSize(v.intValue())),
-                Arguments.of("reservationSize", 0L, (Consumer<Long>) v -> Hedra.builder().reservationSize(v)),
-                Arguments.of("reservationSize", 32 * MiB, (Consumer<Long>) v -> Hedra.builder().reservationSize(v)),
-                Arguments.of("reservationSize", 65 * MiB, (Consumer<Long>) v -> Hedra.builder().reservationSize(v)),
-                Arguments.of("emptyPageBudget", -1L, (Consumer<Long>) v -> Hedra.builder().emptyPageBudget(v)));
+                badInt("classesPerDoubling", 0, n -> Hedra.builder().classesPerDoubling(n)),
+                badInt("classesPerDoubling", 5, n -> Hedra.builder().classesPerDoubling(n)),
+                badInt("classesPerDoubling", 32, n -> Hedra.builder().classesPerDoubling(n)),
+                badInt("largestSmallSize", 512, n -> Hedra.builder().largestSmallSize(n)),
+                badInt("largestSmallSize", 3000, n -> Hedra.builder().largestSmallSize(n)),
+                badInt("largestSmallSize", 65536, n -> Hedra.builder().largestSmallSize(n)),
+                badInt("slabPageSize", 32768, n -> Hedra.builder().slabPageSize(n)),
+                badInt("slabPageSize", 100000, n -> Hedra.builder().slabPageSize(n)),
+                badInt("slabPageSize", 2097152, n -> Hedra.builder().slabPageSize(n)),
+                badInt("largestSlabPageSize", 32768, n -> Hedra.builder().largestSlabPageSize(n)),
+                badInt("largestSlabPageSize", 100000, n -> Hedra.builder().largestSlabPageSize(n)),
+                badInt("largestSlabPageSize", 4194304, n -> Hedra.builder().largestSlabPageSize(n)),
+                bad("reservationSize", 0, v -> Hedra.builder().reservationSize(v)),
+                bad("reservationSize", 32 * MiB, v -> Hedra.builder().reservationSize(v)),
+                bad("reservationSize", 65 * MiB, v -> Hedra.builder().reservationSize(v)),
+                bad("emptyPageBudget", -1, v -> Hedra.builder().emptyPageBudget(v)));
     }
 
     @ParameterizedTest(name = "{0}({1})")

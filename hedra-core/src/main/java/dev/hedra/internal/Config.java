@@ -39,8 +39,8 @@ public record Config(
      * turns its timer off.
      */
     public static Config defaults(String name) {
-        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024, SizeClasses.MAX_PAGE_SIZE, 0,
-                4L << 20, 1000, true,
+        return new Config(name, Long.MAX_VALUE, 8, 8, SizeClasses.SMALL_LIMIT, 64 * 1024,
+                SizeClasses.MAX_PAGE_SIZE, 0, 4L << 20, 1000, true,
                 Boolean.getBoolean("hedra.jmx"),
                 !"false".equalsIgnoreCase(System.getProperty("hedra.backgroundPurge")));
     }

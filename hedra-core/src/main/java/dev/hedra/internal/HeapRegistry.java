@@ -188,8 +188,8 @@ final class HeapRegistry {
 
     /**
      * Abandoned heaps give back their empty pages, and live heaps whose owner has been idle (see
-     * {@link IdlePages#idleNanos}) the pages other threads wholly freed. Run every {@link #SWEEP_EVERY} fresh
-     * pages, when memory is short, and on the background purge's ticks.
+     * {@link IdlePages#idleNanos}) the pages other threads wholly freed. Run every
+     * {@link #SWEEP_EVERY} fresh pages, when memory is short, and on the background purge's ticks.
      */
     synchronized void sweep() {
         long now = System.nanoTime();

@@ -14,8 +14,9 @@ package dev.hedra.internal;
  * </pre>
  *
  * The builder sets the classes per doubling (4, 8 or 16), the largest small size (a power of two
- * from 1 KiB to 32 KiB), the smallest slab page (64 KiB to 1 MiB) and the largest (64 KiB to 2 MiB). With a minimum alignment of
- * 16 the classes that are not multiples of 16 are skipped: requests map to the next class that is.
+ * from 1 KiB to 32 KiB), the smallest slab page (64 KiB to 1 MiB) and the largest (64 KiB to
+ * 2 MiB). With a minimum alignment of 16 the classes that are not multiples of 16 are skipped:
+ * requests map to the next class that is.
  */
 final class SizeClasses {
 

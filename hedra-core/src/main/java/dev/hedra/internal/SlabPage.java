@@ -33,9 +33,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A page whose every block was freed by other threads holds no live data, and its owner cannot
  * allocate from it before collecting those frees: if the owner has been idle for a while (see
- * {@link IdlePages#idleNanos}), another thread may give the page's memory back to the system in place ({@link #tryPurgeIdle};
- * see {@link IdlePages}). {@code state} keeps that apart from the owner's collections and from
- * the page's release:
+ * {@link IdlePages#idleNanos}), another thread may give the page's memory back to the system in
+ * place ({@link #tryPurgeIdle}; see {@link IdlePages}). {@code state} keeps that apart from the
+ * owner's collections and from the page's release:
  * <pre>
  *   OPEN --(another thread, CAS)--&gt; PURGING --(madvise done)--&gt; OPEN
  *   OPEN --(owner collects, CAS; waits out PURGING)--&gt; COLLECTING --&gt; OPEN

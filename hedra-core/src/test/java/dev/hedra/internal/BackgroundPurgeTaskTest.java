@@ -12,8 +12,8 @@ class BackgroundPurgeTaskTest {
         Config defaults = Config.defaults(name);
         return new Config(name, defaults.memoryLimit(), defaults.minimumAlignment(), defaults.classesPerDoubling(),
                 defaults.largestSmallSize(), defaults.slabPageSize(), defaults.largestSlabPageSize(),
-                defaults.reservationSize(), defaults.emptyPageBudget(), purgeDelayMillis, defaults.hugePages(), false,
-                timer);
+                defaults.reservationSize(), defaults.emptyPageBudget(), purgeDelayMillis, defaults.hugePages(),
+                false, timer);
     }
 
     @Test
