@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Map;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -184,38 +186,34 @@ class BuilderOptionsTest {
         }
     }
 
-    private static Arguments bad(String option, long value, Consumer<Long> set) {
-        return Arguments.of(option, value, set);
-    }
+    /** Each option's setter, on a fresh builder, by name. */
+    private static final Map<String, LongConsumer> SETTERS = Map.of(
+            "classesPerDoubling", v -> Hedra.builder().classesPerDoubling((int) v),
+            "largestSmallSize", v -> Hedra.builder().largestSmallSize((int) v),
+            "slabPageSize", v -> Hedra.builder().slabPageSize((int) v),
+            "largestSlabPageSize", v -> Hedra.builder().largestSlabPageSize((int) v),
+            "reservationSize", v -> Hedra.builder().reservationSize(v),
+            "emptyPageBudget", v -> Hedra.builder().emptyPageBudget(v));
 
-    private static Arguments badInt(String option, long value, java.util.function.IntConsumer set) {
-        return Arguments.of(option, value, (Consumer<Long>) v -> set.accept(v.intValue()));
+    private static Stream<Arguments> bad(String option, long... values) {
+        return Arrays.stream(values).mapToObj(value -> Arguments.of(option, value));
     }
 
     static Stream<Arguments> badValues() {
         return Stream.of(
-                badInt("classesPerDoubling", 0, n -> Hedra.builder().classesPerDoubling(n)),
-                badInt("classesPerDoubling", 5, n -> Hedra.builder().classesPerDoubling(n)),
-                badInt("classesPerDoubling", 32, n -> Hedra.builder().classesPerDoubling(n)),
-                badInt("largestSmallSize", 512, n -> Hedra.builder().largestSmallSize(n)),
-                badInt("largestSmallSize", 3000, n -> Hedra.builder().largestSmallSize(n)),
-                badInt("largestSmallSize", 65536, n -> Hedra.builder().largestSmallSize(n)),
-                badInt("slabPageSize", 32768, n -> Hedra.builder().slabPageSize(n)),
-                badInt("slabPageSize", 100000, n -> Hedra.builder().slabPageSize(n)),
-                badInt("slabPageSize", 2097152, n -> Hedra.builder().slabPageSize(n)),
-                badInt("largestSlabPageSize", 32768, n -> Hedra.builder().largestSlabPageSize(n)),
-                badInt("largestSlabPageSize", 100000, n -> Hedra.builder().largestSlabPageSize(n)),
-                badInt("largestSlabPageSize", 4194304, n -> Hedra.builder().largestSlabPageSize(n)),
-                bad("reservationSize", 0, v -> Hedra.builder().reservationSize(v)),
-                bad("reservationSize", 32 * MiB, v -> Hedra.builder().reservationSize(v)),
-                bad("reservationSize", 65 * MiB, v -> Hedra.builder().reservationSize(v)),
-                bad("emptyPageBudget", -1, v -> Hedra.builder().emptyPageBudget(v)));
+                bad("classesPerDoubling", 0, 5, 32),
+                bad("largestSmallSize", 512, 3000, 65536),
+                bad("slabPageSize", 32768, 100000, 2097152),
+                bad("largestSlabPageSize", 32768, 100000, 4194304),
+                bad("reservationSize", 0, 32 * MiB, 65 * MiB),
+                bad("emptyPageBudget", -1)).flatMap(values -> values);
     }
 
     @ParameterizedTest(name = "{0}({1})")
     @MethodSource("badValues")
-    void aBadValueIsRefusedByName(String option, long value, Consumer<Long> set) {
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> set.accept(value));
+    void aBadValueIsRefusedByName(String option, long value) {
+        IllegalArgumentException refused =
+                assertThrows(IllegalArgumentException.class, () -> SETTERS.get(option).accept(value));
         assertTrue(refused.getMessage().contains(option) && refused.getMessage().contains(Long.toString(value)),
                 refused.getMessage());
     }

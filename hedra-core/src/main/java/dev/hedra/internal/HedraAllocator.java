@@ -53,7 +53,7 @@ public final class HedraAllocator implements NativeAllocator {
     /** The statistics' JMX bean, if the configuration asks for one; unregistered on close. */
     private JmxStats jmx;
     /** The purge delay's timer, if the configuration asks for one; cancelled on close. */
-    private BackgroundPurge.Task purgeTask;
+    private final BackgroundPurge.Task purgeTask;
     /**
      * Held by {@link #close} and by the timer's ticks, so that they never overlap. A private
      * object rather than the allocator itself: code that synchronizes on the allocator must not
@@ -78,6 +78,8 @@ public final class HedraAllocator implements NativeAllocator {
             huge.unmapRetained();
             heaps.reclaim();
         });
+        // Last: scheduling the ticks hands the timer thread this allocator with every field set.
+        this.purgeTask = config.backgroundPurge() ? BackgroundPurge.start(this, config.purgeDelayMillis()) : null;
     }
 
     /**
@@ -88,7 +90,6 @@ public final class HedraAllocator implements NativeAllocator {
     public static NativeAllocator createDefault() {
         Config config = Config.defaults("default");
         HedraAllocator allocator = new HedraAllocator(config, false);
-        allocator.startBackgroundPurge(config);
         if (config.jmx()) {
             try {
                 allocator.jmx = JmxStats.register(allocator, allocator.name);
@@ -103,7 +104,6 @@ public final class HedraAllocator implements NativeAllocator {
     /** A closable allocator from the builder; registered with JMX if configured (else nothing is kept). */
     public static NativeAllocator create(Config config) {
         HedraAllocator allocator = new HedraAllocator(config, true);
-        allocator.startBackgroundPurge(config);
         if (config.jmx()) {
             try {
                 allocator.jmx = JmxStats.register(allocator, allocator.name);
@@ -113,12 +113,6 @@ public final class HedraAllocator implements NativeAllocator {
             }
         }
         return allocator;
-    }
-
-    private void startBackgroundPurge(Config config) {
-        if (config.backgroundPurge()) {
-            purgeTask = BackgroundPurge.start(this, config.purgeDelayMillis());
-        }
     }
 
     // ---- allocation --------------------------------------------------------------------------

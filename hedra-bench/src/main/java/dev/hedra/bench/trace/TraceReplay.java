@@ -39,9 +39,9 @@ import java.util.function.Supplier;
  * {@value #WARMUP_EVENTS} events in all unless they take over {@link WarmUpClock#MAX_NANOS}, for
  * at least {@value #WARMUP_NANOS} ns and then until the JIT compilers are quiet, as
  * {@link WarmUpClock} judges; none when the warm-up is set to 0 events), then timed for at least
- * {@code scale} times {@value #TIMED_EVENTS} events, at least one repetition. The metric is the wall time of the
- * median timed repetition over its events, waits between threads included ({@code seconds} and
- * {@code operations} cover all timed repetitions).
+ * {@code scale} times {@value #TIMED_EVENTS} events, at least one repetition. The metric is the
+ * wall time of the median timed repetition over its events, waits between threads included
+ * ({@code seconds} and {@code operations} cover all timed repetitions).
  *
  * <p>Memory: in the timed repetitions every change of live requested bytes goes to the
  * {@link MemoryMeter} as it happens, from every replay thread, and right after the event at which
