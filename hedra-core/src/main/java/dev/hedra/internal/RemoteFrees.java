@@ -22,6 +22,9 @@ import java.lang.invoke.VarHandle;
  * remote free into a page since its owner last looked. A free that completes a word of the
  * deferred bitmap also asks {@link IdlePages} whether the page is now wholly free and its owner
  * idle, in which case its memory goes back to the system at once.
+ *
+ * <p>Each race of this protocol, and of {@link SlabPage}'s purge states, has a jcstress test in
+ * the {@code hedra-jcstress} module, which states its allowed and forbidden outcomes.
  */
 final class RemoteFrees {
 
