@@ -32,8 +32,9 @@ import java.lang.foreign.SegmentAllocator;
  * beyond the configured memory limit raises {@link OutOfMemoryError}; the allocator goes on
  * working once memory is freed. One double free can go unreported: when its two calls race, one
  * on the thread whose heap holds the block (usually the one that allocated it) and one on
- * another, both may return (rarely: the owner's free takes no lock and no fence); the block is
- * then free once and the allocator stays sound.
+ * another, both may return (the owner's free takes no lock and no fence; where a test starts the
+ * two calls at the same moment, both returned in 1 to 8 of 100 tries); the block is then free once
+ * and the allocator stays sound.
  *
  * <p><b>Use after free</b> is not detected on raw addresses or on the segments returned by
  * {@link #allocate(long, long)}, exactly as with {@code malloc}: those segments have the global

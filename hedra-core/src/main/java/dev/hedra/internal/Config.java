@@ -45,6 +45,14 @@ public record Config(
                 !"false".equalsIgnoreCase(System.getProperty("hedra.backgroundPurge")));
     }
 
-    /** Whether expensive internal consistency checks run; read once, so the JIT drops them when off. */
+    /**
+     * Whether internal consistency checks run ({@code -Dhedra.checks=true}; the tests run with
+     * it): a best-fit region's span tables after each change; a slab page's block count, cursor
+     * and tail against its bitmap after a collection, at a refill and when it gains space; a
+     * heap's page queues (a page that is not current is listed exactly when it has a free block,
+     * and never twice) and its count of empty pages, whenever it gives empty pages back. All on
+     * slow paths, O(words) or O(pages); an {@code AssertionError} names what broke. Read once,
+     * so the JIT drops them when off.
+     */
     static final boolean CHECKS = Boolean.getBoolean("hedra.checks");
 }

@@ -22,6 +22,9 @@ final class PageQueue {
 
     /** Appends {@code page}, which is in no queue. */
     void append(SlabPage page) {
+        if (Config.CHECKS && (page.previous != null || page.next != null || first == page)) {
+            throw page.broken("appended to a queue while in one");
+        }
         page.previous = last;
         page.next = null;
         if (last != null) {
@@ -34,6 +37,9 @@ final class PageQueue {
 
     /** Takes {@code page}, which is in this queue, out of it. */
     void remove(SlabPage page) {
+        if (Config.CHECKS && !contains(page)) {
+            throw page.broken("taken out of a queue it is not in");
+        }
         if (page.previous != null) {
             page.previous.next = page.next;
         } else {
@@ -46,6 +52,11 @@ final class PageQueue {
         }
         page.next = null;
         page.previous = null;
+    }
+
+    /** Whether {@code page} is in this queue, if it is in this one or none. */
+    boolean contains(SlabPage page) {
+        return page.previous != null || first == page;
     }
 
     /** Forgets every page (their links are left as they are: the caller drops the pages). */

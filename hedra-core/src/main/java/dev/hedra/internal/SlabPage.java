@@ -393,7 +393,37 @@ final class SlabPage {
             }
         }
         used -= collected;
+        if (Config.CHECKS) {
+            checkCounts();
+        }
         return collected;
+    }
+
+    /**
+     * Owner, in checked mode ({@link Config#CHECKS}), on slow paths: the page's counts agree with
+     * its bitmap. {@code used == capacity - popcount(free)}, no bit past the capacity is free, and
+     * every word of {@code free} below {@code cursor} is zero. O(words).
+     */
+    void checkCounts() {
+        int free = 0;
+        for (int w = 0; w < bits.length; w += 2) {
+            long word = bits[w];
+            if (w < cursor && word != 0) {
+                throw broken("a free block in word " + (w >>> 1) + ", below the cursor (word " + (cursor >>> 1) + ")");
+            }
+            free += Long.bitCount(word);
+        }
+        if (tailMask != 0 && (bits[bits.length - 2] & tailMask) != 0) {
+            throw broken("a block past the capacity is free");
+        }
+        if (used != capacity - free) {
+            throw broken("used is " + used + " but " + free + " of " + capacity + " blocks are free");
+        }
+    }
+
+    /** A broken invariant of this page, found by a check. */
+    AssertionError broken(String what) {
+        return new AssertionError("slab page " + Errors.hex(base) + " of " + blockSize + "-byte blocks: " + what);
     }
 
     /**

@@ -187,6 +187,10 @@ final class ThreadHeap extends PageOwner {
             available[c].append(full); // left with a few free blocks: queued, as every such page is
         }
         setCurrent(c, page);
+        if (Config.CHECKS) {
+            page.checkCounts();
+            checkListing(full);
+        }
         return page.allocate();
     }
 
@@ -266,6 +270,9 @@ final class ThreadHeap extends PageOwner {
 
     /** Owner: {@code page}, not current, was full or became empty: list it, or give it back. */
     private void gainedSpace(SlabPage page, boolean wasFull) {
+        if (Config.CHECKS) {
+            page.checkCounts();
+        }
         if (wasFull) {
             available[page.classIndex].append(page);
         }
@@ -340,7 +347,46 @@ final class ThreadHeap extends PageOwner {
         if (includeCurrent) {
             released += medium.releaseFreeAreas();
         }
+        if (Config.CHECKS) {
+            checkPages();
+        }
         return released + releaseArenaChunks();
+    }
+
+    /**
+     * Checked mode ({@link Config#CHECKS}), owner: the class comment's invariant for
+     * {@code page}, if it is a live page that is not current: it is listed in its class's queue
+     * exactly when it has a free block.
+     */
+    private void checkListing(SlabPage page) {
+        if (page.isReleased() || page == current[page.classIndex]) {
+            return;
+        }
+        boolean listed = available[page.classIndex].contains(page);
+        if (listed != page.used < page.capacity) {
+            throw page.broken((listed ? "listed" : "not listed") + " with " + page.used + " of "
+                    + page.capacity + " blocks used");
+        }
+    }
+
+    /**
+     * Checked mode, owner, O(pages): every page's counts and listing, and {@link #emptyBytes}
+     * equal to the bytes of the empty pages that are not current.
+     */
+    private void checkPages() {
+        long empty = 0;
+        for (int i = 0; i < pageCount; i++) {
+            SlabPage page = pages[i];
+            page.checkCounts();
+            checkListing(page);
+            if (page.used == 0 && page != current[page.classIndex]) {
+                empty += page.units * AddressSpace.UNIT;
+            }
+        }
+        if (empty != emptyBytes) {
+            throw new AssertionError("heap '" + name + "': " + emptyBytes + " bytes of empty pages counted, "
+                    + empty + " found");
+        }
     }
 
     /**
@@ -388,6 +434,10 @@ final class ThreadHeap extends PageOwner {
     }
 
     private void release(SlabPage page) {
+        if (Config.CHECKS && (page.used != 0 || page == current[page.classIndex])) {
+            throw page.broken("given back with " + page.used + " blocks used"
+                    + (page == current[page.classIndex] ? ", as its class's current page" : ""));
+        }
         page.retire();
         foldFrees(page);
         if (currentBySize[0] == page) {
