@@ -122,6 +122,43 @@ class PurgeDelayTest {
     }
 
     @Test
+    void severalRetainedMapsFillARequestNoneOfThemHolds() {
+        try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
+            long keep = hedra.malloc(300 * MiB); // committed memory, so the retain budget allows 32 MiB
+            long larger = hedra.malloc(8 * MiB);
+            long smaller = hedra.malloc(6 * MiB);
+            fill(larger, 8 * MiB, (byte) 0x5a);
+            fill(smaller, 6 * MiB, (byte) 0x3c);
+            hedra.free(smaller);
+            hedra.free(larger);
+
+            // Neither holds 10 MiB: the larger moves in whole, then the first 2 MiB of the other.
+            long block = hedra.malloc(10 * MiB);
+            java.lang.foreign.MemorySegment pages = segment(block, 10 * MiB);
+            assertEquals(0x5a, pages.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            assertEquals(0x5a, pages.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 8 * MiB - 1));
+            assertEquals(0x3c, pages.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 8 * MiB));
+            assertEquals(0x3c, pages.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 10 * MiB - 1));
+            AllocatorStats stats = hedra.stats();
+            assertEquals(4 * MiB, stats.bytesRetained(), () -> "the rest of the smaller map stays:\n" + stats);
+            long rest = hedra.malloc(4 * MiB);
+            assertEquals(smaller + 2 * MiB, rest, "the rest serves the next request");
+            assertEquals(0x3c, segment(rest, 4 * MiB).get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            fill(block, 10 * MiB, (byte) 1);
+            fill(rest, 4 * MiB, (byte) 2);
+            hedra.free(block);
+            hedra.free(rest);
+
+            long zeroed = hedra.calloc(20 * MiB); // both maps again, and 6 MiB of fresh pages
+            assertReadsZero(zeroed, 20 * MiB);
+            assertEquals(0, hedra.stats().bytesRetained(), () -> hedra.stats().toString());
+            hedra.free(zeroed);
+            hedra.free(keep);
+            assertEquals(0, hedra.stats().liveBlocks());
+        }
+    }
+
+    @Test
     void theRestOfALargerRetainedMapStaysRetained() {
         try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
             long keep = hedra.malloc(300 * MiB);
