@@ -75,7 +75,7 @@ class PurgeDelayTest {
     @Test
     void aFreedHugeMapIsReusedAndCallocOfItReadsZero() {
         try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
-            long keep = hedra.malloc(300 * MiB); // committed memory, so the retain budget allows 32 MiB
+            long keep = hedra.malloc(300 * MiB); // committed memory, so the retain budget allows 64 MiB
             long first = hedra.malloc(8 * MiB);
             java.lang.foreign.MemorySegment.ofAddress(first).reinterpret(8 * MiB).fill((byte) 0x5a);
             hedra.free(first);
@@ -98,7 +98,7 @@ class PurgeDelayTest {
     @Test
     void aRetainedMapTooSmallForARequestIsMovedIntoIt() {
         try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
-            long keep = hedra.malloc(300 * MiB); // committed memory, so the retain budget allows 32 MiB
+            long keep = hedra.malloc(300 * MiB); // committed memory, so the retain budget allows 64 MiB
             long first = hedra.malloc(4 * MiB);
             fill(first, 4 * MiB, (byte) 0x5a);
             hedra.free(first);
@@ -124,7 +124,7 @@ class PurgeDelayTest {
     @Test
     void severalRetainedMapsFillARequestNoneOfThemHolds() {
         try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
-            long keep = hedra.malloc(300 * MiB); // committed memory, so the retain budget allows 32 MiB
+            long keep = hedra.malloc(300 * MiB); // committed memory, so the retain budget allows 64 MiB
             long larger = hedra.malloc(8 * MiB);
             long smaller = hedra.malloc(6 * MiB);
             fill(larger, 8 * MiB, (byte) 0x5a);
@@ -184,13 +184,13 @@ class PurgeDelayTest {
     void theNewestFreedMapsAreRetainedWithinTheBudget() {
         try (NativeAllocator hedra = Hedra.builder().purgeDelay(Duration.ofHours(1)).build()) {
             long keep = hedra.malloc(300 * MiB);
-            long older = hedra.malloc(20 * MiB);
-            long newer = hedra.malloc(20 * MiB);
+            long older = hedra.malloc(40 * MiB);
+            long newer = hedra.malloc(40 * MiB);
             hedra.free(older);
-            hedra.free(newer); // 40 MiB would pass the 32 MiB budget: the older map goes
+            hedra.free(newer); // 80 MiB would pass the 64 MiB budget: the older map goes
             AllocatorStats stats = hedra.stats();
-            assertEquals(20 * MiB, stats.bytesRetained(), stats::toString);
-            long again = hedra.malloc(20 * MiB);
+            assertEquals(40 * MiB, stats.bytesRetained(), stats::toString);
+            long again = hedra.malloc(40 * MiB);
             assertEquals(newer, again, "the newest map was kept");
             hedra.free(again);
             hedra.free(keep);
