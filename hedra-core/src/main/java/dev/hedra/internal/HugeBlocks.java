@@ -21,10 +21,12 @@ final class HugeBlocks {
 
     /**
      * Most bytes of freed huge maps retained for reuse: the same as {@link AddressSpace#DIRTY_BUDGET}
-     * for given-back runs. With 32 MiB and an eighth of what was committed, malloc-large (blocks
-     * of 5 to 25 MiB replaced at random) took 616-4,017 us per operation at scale 0.2 and faulted
-     * in most of each larger block afresh; with this, 501-952 us, at the same peak (269-282 MiB
-     * against 274-279; six interleaved runs each).
+     * for given-back runs. In malloc-large's pattern (blocks of 5 to 25 MiB replaced at random),
+     * run with 4 KiB pages, it cut the page faults per round of 180 calls from 122-138k (32 MiB
+     * and an eighth of what is committed) to 91-117k, and the round's time from 268-357 to
+     * 190-251 ms, at the same peak in the suite (269-282 MiB against 274-279). The suite's time
+     * for that workload does not show it: one build run eight times took 580 to 4,217 us per
+     * operation, in two clusters, whatever the build.
      */
     static final long RETAIN_BUDGET = 64L << 20;
 
