@@ -86,7 +86,7 @@ class PurgeDelayTest {
             assertEquals(first, second, "the retained map is reused");
             java.lang.foreign.MemorySegment block = java.lang.foreign.MemorySegment.ofAddress(second).reinterpret(6 * MiB);
             for (long offset = 0; offset < 6 * MiB; offset += 4093) {
-                assertEquals(0, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, offset), "calloc reads zero at " + offset);
+                assertEquals(0, byteAt(block, offset), "calloc reads zero at " + offset);
             }
             assertEquals(6 * MiB, hedra.usableSize(second));
             hedra.free(second, 6 * MiB);
@@ -106,9 +106,9 @@ class PurgeDelayTest {
             long grown = hedra.malloc(10 * MiB);
             java.lang.foreign.MemorySegment block = segment(grown, 10 * MiB);
             // The old pages moved into the new block (no fault, old contents), the rest is fresh.
-            assertEquals(0x5a, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
-            assertEquals(0x5a, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 4 * MiB - 1));
-            assertEquals(0, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 4 * MiB));
+            assertEquals(0x5a, byteAt(block, 0));
+            assertEquals(0x5a, byteAt(block, 4 * MiB - 1));
+            assertEquals(0, byteAt(block, 4 * MiB));
             assertEquals(0, hedra.stats().bytesRetained(), () -> "the retained map was used:\n" + hedra.stats());
             fill(grown, 10 * MiB, (byte) 1);
             hedra.free(grown);
@@ -135,15 +135,15 @@ class PurgeDelayTest {
             // Neither holds 10 MiB: the larger moves in whole, then the first 2 MiB of the other.
             long block = hedra.malloc(10 * MiB);
             java.lang.foreign.MemorySegment pages = segment(block, 10 * MiB);
-            assertEquals(0x5a, pages.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
-            assertEquals(0x5a, pages.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 8 * MiB - 1));
-            assertEquals(0x3c, pages.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 8 * MiB));
-            assertEquals(0x3c, pages.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 10 * MiB - 1));
+            assertEquals(0x5a, byteAt(pages, 0));
+            assertEquals(0x5a, byteAt(pages, 8 * MiB - 1));
+            assertEquals(0x3c, byteAt(pages, 8 * MiB));
+            assertEquals(0x3c, byteAt(pages, 10 * MiB - 1));
             AllocatorStats stats = hedra.stats();
             assertEquals(4 * MiB, stats.bytesRetained(), () -> "the rest of the smaller map stays:\n" + stats);
             long rest = hedra.malloc(4 * MiB);
             assertEquals(smaller + 2 * MiB, rest, "the rest serves the next request");
-            assertEquals(0x3c, segment(rest, 4 * MiB).get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            assertEquals(0x3c, byteAt(segment(rest, 4 * MiB), 0));
             fill(block, 10 * MiB, (byte) 1);
             fill(rest, 4 * MiB, (byte) 2);
             hedra.free(block);
@@ -201,6 +201,10 @@ class PurgeDelayTest {
         return java.lang.foreign.MemorySegment.ofAddress(address).reinterpret(size);
     }
 
+    private static byte byteAt(java.lang.foreign.MemorySegment block, long offset) {
+        return block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, offset);
+    }
+
     private static void fill(long address, long size, byte value) {
         segment(address, size).fill(value);
     }
@@ -208,9 +212,9 @@ class PurgeDelayTest {
     private static void assertReadsZero(long address, long size) {
         java.lang.foreign.MemorySegment block = segment(address, size);
         for (long offset = 0; offset < size; offset += 4093) {
-            assertEquals(0, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, offset), "calloc reads zero at " + offset);
+            assertEquals(0, byteAt(block, offset), "calloc reads zero at " + offset);
         }
-        assertEquals(0, block.get(java.lang.foreign.ValueLayout.JAVA_BYTE, size - 1));
+        assertEquals(0, byteAt(block, size - 1));
     }
 
     @Test

@@ -8,25 +8,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * objects do not matter.
  *
  * <p>A freed map is retained for the purge delay (up to {@link #RETAIN_BUDGET} bytes, and a
- * quarter of what is committed, as for given-back runs; the newest maps are kept) and reused by the next huge request:
- * trimmed to size if it is large enough, else moved by {@code mremap} into a reservation of the
- * request's size, with other retained maps after it, largest first, so that only the bytes they
- * do not cover fault in. Its pages are still resident,
- * so the program does not fault them in again. Retained maps count as the address space's
- * retained bytes; they are unmapped after the delay or when memory is short. A reused map is not
- * zero: {@link #zeroIfReused} fills its old part for {@code calloc}. A {@code realloc} from huge to
- * huge resizes or moves the map ({@link #resize}) instead of copying it.
+ * quarter of what is committed, as for given-back runs; the newest maps are kept) and reused by
+ * the next huge request: trimmed to size if it is large enough, else moved by {@code mremap} into
+ * a reservation of the request's size, with other retained maps after it, largest first, so that
+ * only the bytes they do not cover fault in. Its pages are still resident, so the program does
+ * not fault them in again. Retained maps count as the address space's retained bytes; they are
+ * unmapped after the delay or when memory is short. A reused map is not zero:
+ * {@link #zeroIfReused} fills its old part for {@code calloc}. A {@code realloc} from huge to huge
+ * resizes or moves the map ({@link #resize}) instead of copying it.
  */
 final class HugeBlocks {
 
     /**
-     * Most bytes of freed huge maps retained for reuse: the same as {@link AddressSpace#DIRTY_BUDGET}
-     * for given-back runs. In malloc-large's pattern (blocks of 5 to 25 MiB replaced at random),
-     * run with 4 KiB pages, it cut the page faults per round of 180 calls from 122-138k (32 MiB
-     * and an eighth of what is committed) to 91-117k, and the round's time from 268-357 to
-     * 190-251 ms, at the same peak in the suite (269-282 MiB against 274-279). The suite's time
-     * for that workload does not show it: one build run eight times took 580 to 4,217 us per
-     * operation, in two clusters, whatever the build.
+     * Most bytes of freed huge maps retained for reuse: the same as
+     * {@link AddressSpace#DIRTY_BUDGET} for given-back runs. In malloc-large's pattern (blocks of
+     * 5 to 25 MiB replaced at random), run with 4 KiB pages, it cut the page faults per round of
+     * 180 calls from 122-138k (32 MiB and an eighth of what is committed) to 91-117k, and the
+     * round's time from 268-357 to 190-251 ms, at the same peak in the suite (269-282 MiB against
+     * 274-279). The suite's time for that workload does not show it: one build run eight times
+     * took 580 to 4,217 us per operation, in two clusters, whatever the build.
      */
     static final long RETAIN_BUDGET = 64L << 20;
 
@@ -198,13 +198,11 @@ final class HugeBlocks {
                 Os.unmap(to, length);
                 return 0;
             }
-            if (taken == retainedLength[largest]) {
-                removeRetained(largest);
-            } else {
-                retainedAddress[largest] = from + taken;
-                retainedLength[largest] -= taken;
-                retainedBytes -= taken;
-                space.retainHuge(-taken);
+            long rest = retainedLength[largest] - taken;
+            long expiry = retainedExpiry[largest];
+            removeRetained(largest);
+            if (rest > 0) {
+                addRetained(from + taken, rest, expiry); // as trim keeps a map's rest
             }
             filled += taken;
         }

@@ -22,7 +22,7 @@ final class PageQueue {
 
     /** Appends {@code page}, which is in no queue. */
     void append(SlabPage page) {
-        if (Config.CHECKS && (page.previous != null || page.next != null || first == page)) {
+        if (Config.CHECKS && (contains(page) || page.next != null)) {
             throw page.broken("appended to a queue while in one");
         }
         page.previous = last;

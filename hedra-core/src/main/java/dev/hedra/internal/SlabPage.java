@@ -409,7 +409,8 @@ final class SlabPage {
         for (int w = 0; w < bits.length; w += 2) {
             long word = bits[w];
             if (w < cursor && word != 0) {
-                throw broken("a free block in word " + (w >>> 1) + ", below the cursor (word " + (cursor >>> 1) + ")");
+                throw broken("a free block in word " + (w >>> 1) + ", below the cursor (word "
+                        + (cursor >>> 1) + ")");
             }
             free += Long.bitCount(word);
         }
@@ -423,7 +424,8 @@ final class SlabPage {
 
     /** A broken invariant of this page, found by a check. */
     AssertionError broken(String what) {
-        return new AssertionError("slab page " + Errors.hex(base) + " of " + blockSize + "-byte blocks: " + what);
+        return new AssertionError("slab page " + Errors.hex(base) + " of " + blockSize + "-byte blocks: "
+                + what);
     }
 
     /**

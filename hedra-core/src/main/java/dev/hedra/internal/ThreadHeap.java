@@ -384,8 +384,8 @@ final class ThreadHeap extends PageOwner {
             }
         }
         if (empty != emptyBytes) {
-            throw new AssertionError("heap '" + name + "': " + emptyBytes + " bytes of empty pages counted, "
-                    + empty + " found");
+            throw new AssertionError("heap '" + name + "': " + emptyBytes
+                    + " bytes of empty pages counted, " + empty + " found");
         }
     }
 

@@ -44,9 +44,12 @@ final class ProtocolOwner extends PageOwner {
 
     /** {@link #fullPage()} with {@code blocks} blocks. */
     SlabPage fullPage(int blocks) {
-        SlabPage page = new SlabPage(this, NO_MEMORY_BASE, 0, BLOCK_SIZE, blocks * BLOCK_SIZE);
+        return handOutEveryBlock(new SlabPage(this, NO_MEMORY_BASE, 0, BLOCK_SIZE, blocks * BLOCK_SIZE));
+    }
+
+    private static SlabPage handOutEveryBlock(SlabPage page) {
         while (page.allocate() != 0) {
-            // hand out every block
+            // the owner takes the next block
         }
         return page;
     }
@@ -85,10 +88,7 @@ final class ProtocolOwner extends PageOwner {
         if (base == 0) {
             throw new IllegalStateException("cannot reserve a test page");
         }
-        SlabPage page = new SlabPage(this, base, 0, UNIT_PAGE / 64, UNIT_PAGE);
-        while (page.allocate() != 0) {
-            // hand out every block
-        }
+        SlabPage page = handOutEveryBlock(new SlabPage(this, base, 0, UNIT_PAGE / 64, UNIT_PAGE));
         freeRemotely(page, 0); // a free like any other: queues the page
         for (int index = 1; index < 64; index++) {
             // The rest without freeRemote: its free of the last block would ask IdlePages to
