@@ -87,7 +87,9 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
     long realloc(long address, long newSize);
 
     /**
-     * Frees a block.
+     * Frees a block. Address 0 is rejected like any other address this allocator did not return:
+     * unlike C's {@code free(NULL)} it is not a no-op, since a 0 here is most often an address
+     * field that was never set.
      *
      * @param address the address returned by {@code malloc}, {@code calloc} or {@code realloc}
      * @throws IllegalArgumentException if the address is not the start of a block of this
@@ -102,7 +104,9 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
      *
      * @param address the address of the block
      * @param size the size passed to {@code malloc} or {@code realloc} for this block
-     * @throws IllegalArgumentException if the size does not match the block
+     * @throws IllegalArgumentException if the size does not match the block, or the address is
+     *     not the start of a block of this allocator (0 included, as in {@link #free(long)})
+     * @throws IllegalStateException if the block is already free
      */
     void free(long address, long size);
 

@@ -122,6 +122,29 @@ class BadInputTest {
         });
     }
 
+    /**
+     * A freed huge block's map is kept for reuse a while, so its address still names the block:
+     * a second free, sized or not, and a {@code usableSize} are reported as uses of a freed block,
+     * not as an address the allocator never returned.
+     */
+    @ParameterizedTest
+    @EnumSource(AllocatorSpec.class)
+    void secondFreeOfAHugeBlockKeptForReuseIsADoubleFree(AllocatorSpec spec) {
+        withLiveSet(spec, (hedra, set) -> {
+            long ballast = hedra.malloc(32 * MiB); // committed memory, so that the freed map is kept
+            long size = 3 * MiB;
+            long address = hedra.malloc(size);
+            hedra.free(address, size);
+            String what = "second free of the huge block " + Blocks.hex(address);
+            for (Executable call : List.<Executable>of(() -> hedra.free(address), () -> hedra.free(address, size),
+                    () -> hedra.usableSize(address))) {
+                Throwable thrown = assertRejected(set, what, STATE, call, namesAddress(address));
+                assertTrue(thrown.getMessage().contains("already freed"), () -> Messages.describe(thrown));
+            }
+            hedra.free(ballast);
+        });
+    }
+
     /** realloc of a freed block is a use after free that the checks catch, without side effects. */
     @ParameterizedTest(name = "{0}: realloc of a freed block of {1}")
     @MethodSource("doubleFrees")

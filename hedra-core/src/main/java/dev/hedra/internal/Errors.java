@@ -23,9 +23,13 @@ final class Errors {
                 "size " + size + " with alignment " + alignment + " is too large to map");
     }
 
+    /**
+     * An address in none of the allocator's blocks. A huge block freed a while ago leaves no trace
+     * once its map is unmapped, so the message cannot tell "never returned" from "freed already".
+     */
     static IllegalArgumentException notABlock(String allocator, long address) {
-        return new IllegalArgumentException(
-                "address " + hex(address) + " was not returned by allocator '" + allocator + "'");
+        return new IllegalArgumentException("address " + hex(address) + " is not a block of allocator '"
+                + allocator + "': it was not returned by it, or was freed and its memory given back");
     }
 
     static IllegalArgumentException interior(long address, long blockStart) {

@@ -823,7 +823,11 @@ public final class HedraAllocator implements NativeAllocator {
             return Errors.closed(name);
         }
         long start = huge.blockContaining(address);
-        return start >= 0 ? Errors.interior(address, start) : Errors.notABlock(name, address);
+        if (start >= 0) {
+            return Errors.interior(address, start);
+        }
+        // A huge block's map, kept for reuse after its free, still names the block.
+        return huge.isRetainedAt(address) ? Errors.notLive(name, address) : Errors.notABlock(name, address);
     }
 
     private static long roundUp(long value, long unit) {

@@ -243,6 +243,19 @@ final class HugeBlocks {
         Os.unmap(address, length);
     }
 
+    /**
+     * Whether a freed block's map, kept for reuse, starts at {@code address}: for the error of a
+     * second free or a use of the block (off the hot path; the retained maps are few).
+     */
+    synchronized boolean isRetainedAt(long address) {
+        for (int i = 0; i < retainedCount; i++) {
+            if (retainedAddress[i] == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void addRetained(long address, long length, long expiry) {
         if (retainedCount == retainedAddress.length) {
             retainedAddress = java.util.Arrays.copyOf(retainedAddress, retainedCount * 2);
