@@ -15,15 +15,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The suite's {@link MemoryMeter}: resident memory of the process from {@code /proc/self/statm},
  * relative to a baseline read when the meter starts, sampled every {@value #SAMPLE_MILLIS} ms by a
  * daemon thread; live requested bytes as the workload reports them.
  *
- * <p>Live bytes go into a {@link LongAdder} (cheap from any thread; workloads may also batch their
- * reports). The peak of live bytes is what the sampler sees at each tick, or what a
+ * <p>Live bytes go into a {@link LiveByteCounter} (cheap from any thread; workloads may also
+ * batch their reports). The peak of live bytes is what the sampler sees at each tick, or what a
  * {@link #checkpoint()} sees: a workload calls it where it knows live bytes are at a peak (after
  * filling its working set), and a new peak of live bytes also samples resident memory at once.
  *
@@ -44,7 +43,7 @@ public final class ResidentMemoryMeter implements MemoryMeter, AutoCloseable {
 
     private final long baseline;
     private long startNanos = System.nanoTime(); // under this object's lock after construction
-    private final LongAdder live = new LongAdder(); // any thread
+    private final LiveByteCounter live = new LiveByteCounter(); // any thread
     private final FileChannel statm; // under this object's lock
     private final ByteBuffer statmBuffer = ByteBuffer.allocate(256); // under this object's lock
     private final Thread sampler;
