@@ -116,27 +116,24 @@ final class HugeBlocks {
     private synchronized long takeRetained(ThreadHeap heap, long length, long alignment) {
         unmapExpired(System.nanoTime());
         int best = -1;
-        int largest = -1;
         for (int i = 0; i < retainedCount; i++) {
             if (retainedLength[i] >= length && (retainedAddress[i] & (alignment - 1)) == 0
                     && (best < 0 || retainedLength[i] < retainedLength[best])) {
                 best = i;
             }
-            if (largest < 0 || retainedLength[i] > retainedLength[largest]) {
-                largest = i;
-            }
         }
         long address;
         long dirty;
+        int largest;
         if (best >= 0) {
             address = retainedAddress[best];
             dirty = length;
             trim(best, length);
-        } else if (largest >= 0 && retainedLength[largest] < length) {
+        } else if ((largest = largestRetained()) >= 0 && retainedLength[largest] < length) {
             dirty = Math.min(length, retainedBytes);
             address = assemble(length, alignment);
         } else {
-            return 0;
+            return 0; // none retained, or only maps that hold the block at the wrong alignment
         }
         if (address != 0) {
             list(address, new Block(length, heap, dirty));
@@ -186,12 +183,7 @@ final class HugeBlocks {
         }
         long filled = 0;
         while (filled < length && retainedCount > 0) {
-            int largest = 0;
-            for (int i = 1; i < retainedCount; i++) {
-                if (retainedLength[i] > retainedLength[largest]) {
-                    largest = i;
-                }
-            }
+            int largest = largestRetained();
             long from = retainedAddress[largest];
             long taken = Math.min(retainedLength[largest], length - filled);
             if (!Os.move(from, taken, to + filled, taken)) {
@@ -241,6 +233,17 @@ final class HugeBlocks {
             }
         }
         Os.unmap(address, length);
+    }
+
+    /** The index of the longest retained map, or -1 if none is retained. */
+    private int largestRetained() {
+        int largest = -1;
+        for (int i = 0; i < retainedCount; i++) {
+            if (largest < 0 || retainedLength[i] > retainedLength[largest]) {
+                largest = i;
+            }
+        }
+        return largest;
     }
 
     /**
