@@ -284,27 +284,60 @@ public final class HedraAllocator implements NativeAllocator {
         return reallocIn(heap, address, newSize);
     }
 
-    /** {@code realloc} whose new block comes from {@code heap}, which the caller owns or has locked. */
+    /**
+     * {@code realloc} whose new block comes from {@code heap}, which the caller owns or has locked.
+     * One method on purpose: at over 325 bytes of bytecode C2 calls it rather than inlining it
+     * into every caller (see "Shaped for C2" in package-info; {@code InliningShapeTest}).
+     */
     long reallocIn(ThreadHeap heap, long address, long newSize) {
         if (address == 0) {
             return mallocIn(heap, newSize);
         }
         checkSize(newSize);
-        long usable = usableSize(address);
-        if (sizeMatches(address, newSize)) {
-            return address;
-        }
-        if (usable > MediumSpans.MAX_SIZE && !MediumSpans.fits(newSize, minimumAlignment)) {
-            long resized = huge.resize(heap, address, newSize); // huge to huge: pages move, no copy
-            if (resized != 0) {
-                countLarge(heap, ThreadHeap.HUGE, newSize);
-                return resized;
+        // The checks of usableSize and sizeMatches with one lookup: the block's usable size, and
+        // whether a sized free with newSize would accept the block, which then stays where it is.
+        long usable;
+        boolean stays;
+        SlabPage page = space.slabPageAt(address);
+        if (page != null) {
+            int index = page.indexOf(address);
+            if (index < 0) {
+                throw notABlockStart(page, address);
             }
+            // NOTE: racy for a page another thread owns; it catches the common stale address.
+            if (page.isFreeHint(index) || page.isDeferredHint(index)) {
+                throw Errors.notLive(name, address);
+            }
+            usable = page.blockSize;
+            stays = smallSizeMatches(page.classIndex, newSize);
+        } else {
+            MediumArea area = space.mediumAreaAt(address);
+            boolean large = newSize > classes.smallMax();
+            if (area != null) {
+                usable = area.owner.usableSize(area, address);
+                stays = large && MediumSpans.granules(newSize) << MediumArea.GRANULE_SHIFT == usable;
+            } else {
+                usable = huge.usableSize(address);
+                if (usable < 0) {
+                    throw notABlock(address);
+                }
+                stays = large && HugeBlocks.mappedLength(newSize) == usable;
+                if (!stays && !MediumSpans.fits(newSize, minimumAlignment)) {
+                    long resized = huge.resize(heap, address, newSize); // huge to huge: pages move, no copy
+                    if (resized != 0) {
+                        countLarge(heap, ThreadHeap.HUGE, newSize);
+                        return resized;
+                    }
+                }
+            }
+        }
+        if (stays) {
+            return address;
         }
         long moved = mallocIn(heap, newSize);
         MemorySegment.copy(EVERYTHING, address, EVERYTHING, moved, Math.min(usable, newSize));
         try {
-            freeIn(heap, address, -1);
+            freeSlow(heap, page, address, -1);
         } catch (RuntimeException e) {
             freeIn(heap, moved, -1);
             throw e;
@@ -489,22 +522,6 @@ public final class HedraAllocator implements NativeAllocator {
             throw notABlock(address);
         }
         return length;
-    }
-
-    /** Whether a sized free of {@code address} with {@code size} would be accepted. */
-    private boolean sizeMatches(long address, long size) {
-        SlabPage page = space.slabPageAt(address);
-        if (page != null) {
-            return smallSizeMatches(page.classIndex, size);
-        }
-        if (size <= classes.smallMax() || size > MAX_SIZE) {
-            return false;
-        }
-        MediumArea area = space.mediumAreaAt(address);
-        if (area != null) {
-            return MediumSpans.granules(size) << MediumArea.GRANULE_SHIFT == area.owner.usableSize(area, address);
-        }
-        return HugeBlocks.mappedLength(size) == huge.usableSize(address);
     }
 
     /**

@@ -95,6 +95,13 @@
  * has already compiled on its own into more than {@code InlineSmallCode} (2,500 bytes of
  * code): so each public method reaches the shared work through one call site
  * ({@code free(address, size)} has one {@code freeOwn} for its three ways to the page).
+ * What should not inline is kept out by the third rule: C2 inlines a method at a call site that
+ * runs often only if its bytecode is at most {@code FreqInlineSize} (325 bytes). Inlined into a
+ * loop that also inlines {@code malloc}, {@code calloc} and {@code free}, {@code realloc}'s
+ * lookups, checks and copy made C2's compilation of the loop take 30 MB of compiler memory
+ * instead of 18.5 (the suite's trace replay; the process kept most of it), for a call that moves
+ * and copies a block anyway: so {@code reallocIn} does its work in one method over that size,
+ * which {@code InliningShapeTest} checks.
  *
  * <p>What C2 cannot do for Hedra is as telling. In a loop with nothing else in it, it hoists
  * the lookups that do not change from one call to the next (the thread's heap, the class's
