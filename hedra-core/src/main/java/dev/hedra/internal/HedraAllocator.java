@@ -272,77 +272,70 @@ public final class HedraAllocator implements NativeAllocator {
 
     @Override
     public long realloc(long address, long newSize) {
-        ThreadHeap heap = currentHeap();
-        if (heap.shared) {
-            heap.lock.lock();
-            try {
-                return reallocIn(heap, address, newSize);
-            } finally {
-                heap.lock.unlock();
-            }
-        }
-        return reallocIn(heap, address, newSize);
+        return reallocIn(currentHeap(), address, newSize);
     }
 
     /**
-     * {@code realloc} whose new block comes from {@code heap}, which the caller owns or has locked.
-     * One method on purpose: at over 325 bytes of bytecode C2 calls it rather than inlining it
-     * into every caller (see "Shaped for C2" in package-info; {@code InliningShapeTest}).
+     * {@code realloc} whose new block comes from {@code heap}: the caller's own, or a shared heap,
+     * which this locks (as {@link #freeSlow} does; a caller may hold its lock already). One method
+     * on purpose: at over 325 bytes of bytecode C2 calls it rather than inlining it into every
+     * caller (see "Shaped for C2" in package-info; {@code InliningShapeTest}).
      */
     long reallocIn(ThreadHeap heap, long address, long newSize) {
-        if (address == 0) {
-            return mallocIn(heap, newSize);
+        if (heap.shared) {
+            heap.lock.lock();
         }
-        checkSize(newSize);
-        // The checks of usableSize and sizeMatches with one lookup: the block's usable size, and
-        // whether a sized free with newSize would accept the block, which then stays where it is.
-        long usable;
-        boolean stays;
-        SlabPage page = space.slabPageAt(address);
-        if (page != null) {
-            int index = page.indexOf(address);
-            if (index < 0) {
-                throw notABlockStart(page, address);
+        try {
+            if (address == 0) {
+                return mallocIn(heap, newSize);
             }
-            // NOTE: racy for a page another thread owns; it catches the common stale address.
-            if (page.isFreeHint(index) || page.isDeferredHint(index)) {
-                throw Errors.notLive(name, address);
-            }
-            usable = page.blockSize;
-            stays = smallSizeMatches(page.classIndex, newSize);
-        } else {
-            MediumArea area = space.mediumAreaAt(address);
-            boolean large = newSize > classes.smallMax();
-            if (area != null) {
-                usable = area.owner.usableSize(area, address);
-                stays = large && MediumSpans.granules(newSize) << MediumArea.GRANULE_SHIFT == usable;
+            checkSize(newSize);
+            // The checks of usableSize and sizeMatches with one lookup: the block's usable size,
+            // and whether a sized free with newSize would accept the block, which then stays.
+            long usable;
+            boolean stays;
+            SlabPage page = space.slabPageAt(address);
+            if (page != null) {
+                usable = liveSmallSize(page, address);
+                stays = smallSizeMatches(page.classIndex, newSize);
             } else {
-                usable = huge.usableSize(address);
-                if (usable < 0) {
-                    throw notABlock(address);
-                }
-                stays = large && HugeBlocks.mappedLength(newSize) == usable;
-                if (!stays && !MediumSpans.fits(newSize, minimumAlignment)) {
-                    long resized = huge.resize(heap, address, newSize); // huge to huge: pages move, no copy
-                    if (resized != 0) {
-                        countLarge(heap, ThreadHeap.HUGE, newSize);
-                        return resized;
+                MediumArea area = space.mediumAreaAt(address);
+                boolean large = newSize > classes.smallMax();
+                if (area != null) {
+                    usable = area.owner.usableSize(area, address);
+                    stays = large && MediumSpans.granules(newSize) << MediumArea.GRANULE_SHIFT == usable;
+                } else {
+                    usable = huge.usableSize(address);
+                    if (usable < 0) {
+                        throw notABlock(address);
+                    }
+                    stays = large && HugeBlocks.mappedLength(newSize) == usable;
+                    if (!stays && !MediumSpans.fits(newSize, minimumAlignment)) {
+                        long resized = huge.resize(heap, address, newSize); // huge to huge: pages move, no copy
+                        if (resized != 0) {
+                            countLarge(heap, ThreadHeap.HUGE, newSize);
+                            return resized;
+                        }
                     }
                 }
             }
+            if (stays) {
+                return address;
+            }
+            long moved = mallocIn(heap, newSize);
+            MemorySegment.copy(EVERYTHING, address, EVERYTHING, moved, Math.min(usable, newSize));
+            try {
+                freeSlow(heap, page, address, -1);
+            } catch (RuntimeException e) {
+                freeIn(heap, moved, -1);
+                throw e;
+            }
+            return moved;
+        } finally {
+            if (heap.shared) {
+                heap.lock.unlock();
+            }
         }
-        if (stays) {
-            return address;
-        }
-        long moved = mallocIn(heap, newSize);
-        MemorySegment.copy(EVERYTHING, address, EVERYTHING, moved, Math.min(usable, newSize));
-        try {
-            freeSlow(heap, page, address, -1);
-        } catch (RuntimeException e) {
-            freeIn(heap, moved, -1);
-            throw e;
-        }
-        return moved;
     }
 
     // ---- free --------------------------------------------------------------------------------
@@ -503,15 +496,7 @@ public final class HedraAllocator implements NativeAllocator {
     public long usableSize(long address) {
         SlabPage page = space.slabPageAt(address);
         if (page != null) {
-            int index = page.indexOf(address);
-            if (index < 0) {
-                throw notABlockStart(page, address);
-            }
-            // NOTE: racy for a page another thread owns; it catches the common stale address.
-            if (page.isFreeHint(index) || page.isDeferredHint(index)) {
-                throw Errors.notLive(name, address);
-            }
-            return page.blockSize;
+            return liveSmallSize(page, address);
         }
         MediumArea area = space.mediumAreaAt(address);
         if (area != null) {
@@ -522,6 +507,19 @@ public final class HedraAllocator implements NativeAllocator {
             throw notABlock(address);
         }
         return length;
+    }
+
+    /** The usable size of the small block at {@code address} of {@code page}; throws unless a live block starts there. */
+    private long liveSmallSize(SlabPage page, long address) {
+        int index = page.indexOf(address);
+        if (index < 0) {
+            throw notABlockStart(page, address);
+        }
+        // NOTE: racy for a page another thread owns; it catches the common stale address.
+        if (page.isFreeHint(index) || page.isDeferredHint(index)) {
+            throw Errors.notLive(name, address);
+        }
+        return page.blockSize;
     }
 
     /**
