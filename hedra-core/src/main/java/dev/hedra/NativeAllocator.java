@@ -75,7 +75,11 @@ public interface NativeAllocator extends SegmentAllocator, AutoCloseable {
     /**
      * Resizes a block, preserving its contents up to the smaller of the old and new sizes. The
      * block may move; the old address must not be used afterwards. A block stays where it is
-     * when the new size is one a sized free of it would accept. A huge block (above 2 MiB)
+     * when the new size is one a sized free of it would accept. A medium block (above the
+     * largest size class, up to 2 MiB) resized to another medium size in the heap that allocated
+     * it (by the same platform thread, or through the same {@code NativeHeap}) shrinks where it
+     * is, and grows where it is when the memory after it is free; it is copied only when it must
+     * move. A huge block (above 2 MiB)
      * resized to another huge size is resized in place or has its pages moved by the system,
      * not copied, so growing one needs no room for a second copy under a
      * {@linkplain HedraBuilder#memoryLimit memory limit}.

@@ -655,6 +655,71 @@ class NativeAllocatorTest {
         }
     }
 
+    /**
+     * A medium block grows into a free right neighbour and shrinks where it is, its freed tail
+     * merged with a free neighbour, without moving; it moves when the neighbour is in use, or
+     * when the block is in another heap's area.
+     */
+    @Test
+    void mediumReallocResizesInPlaceWhenItCan() throws InterruptedException {
+        try (NativeAllocator hedra = CheckedAllocator.open()) {
+            // Every size here is a whole number of 4 KiB granules, so usable size == size.
+            long size = 100 * KiB;
+            long a = hedra.malloc(size);
+            long b = hedra.malloc(size);
+            long c = hedra.malloc(size);
+            assertEquals(a + size, b, "consecutive medium blocks in a fresh area");
+            assertEquals(b + size, c, "consecutive medium blocks in a fresh area");
+            Blocks.fill(a, size, 1);
+            Blocks.fill(c, size, 3);
+            hedra.free(b, size);
+            long live = hedra.stats().liveBlocks();
+            long inUse = hedra.stats().bytesInUse();
+
+            assertEquals(a, hedra.realloc(a, 148 * KiB), "grown into the freed neighbour");
+            Blocks.assertPattern(a, size, 1, "the grown block");
+            assertEquals(148 * KiB, hedra.usableSize(a));
+            assertEquals(live, hedra.stats().liveBlocks());
+            assertEquals(inUse + 48 * KiB, hedra.stats().bytesInUse());
+            Blocks.fill(a, 148 * KiB, 4);
+            long d = hedra.malloc(52 * KiB); // best fit: the 52 KiB left between a and c
+            assertEquals(a + 148 * KiB, d, "the rest of the neighbour stays free and usable");
+            hedra.free(d, 52 * KiB);
+
+            assertEquals(a, hedra.realloc(a, 40 * KiB), "shrunk where it is");
+            Blocks.assertPattern(a, 40 * KiB, 4, "the shrunk block");
+            assertEquals(40 * KiB, hedra.usableSize(a));
+            long e = hedra.malloc(160 * KiB); // best fit: the freed tail merged with the free 52 KiB
+            assertEquals(a + 40 * KiB, e, "the freed tail merges with the free span after it");
+            hedra.free(e, 160 * KiB);
+
+            long moved = hedra.realloc(a, 240 * KiB);
+            assertNotEquals(a, moved, "c is in the way: the block moves");
+            Blocks.assertPattern(moved, 40 * KiB, 4, "the moved block");
+            Blocks.assertPattern(c, size, 3, "the neighbour");
+            Blocks.fill(moved, 240 * KiB, 6);
+            assertEquals(moved, hedra.realloc(moved, 40 * KiB), "shrunk where it is");
+            assertEquals(moved, hedra.realloc(moved, 240 * KiB), "grown back into its own freed tail");
+            Blocks.assertPattern(moved, 40 * KiB, 6, "the block grown back");
+            assertEquals(live, hedra.stats().liveBlocks());
+            assertEquals(inUse + 140 * KiB, hedra.stats().bytesInUse());
+
+            // A block of another thread's heap moves: its area's counts belong to that heap.
+            long[] other = new long[1];
+            Thread thread = Thread.ofPlatform().start(() -> other[0] = hedra.malloc(size));
+            thread.join();
+            Blocks.fill(other[0], size, 5);
+            long otherMoved = hedra.realloc(other[0], 148 * KiB);
+            assertNotEquals(other[0], otherMoved, "another heap's medium block moves");
+            Blocks.assertPattern(otherMoved, size, 5, "the other heap's block");
+
+            hedra.free(otherMoved);
+            hedra.free(moved, 240 * KiB);
+            hedra.free(c, size);
+            assertEquals(live - 2, hedra.stats().liveBlocks());
+        }
+    }
+
     // ---- allocators: the process-wide one, builders, close
 
     @Test

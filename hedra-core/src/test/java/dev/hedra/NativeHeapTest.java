@@ -194,6 +194,10 @@ class NativeHeapTest {
                     long moved = heap.realloc(address, newSize);
                     Blocks.assertPattern(moved, Math.min(size, newSize), seed,
                             "realloc(" + size + " -> " + newSize + ")");
+                    if (SizeClassOracle.isMedium(size) && SizeClassOracle.isMedium(newSize)) {
+                        assertEquals(address, moved, "a medium block with free memory after it in the heap's own area"
+                                + " grows where it is: " + size + " -> " + newSize);
+                    }
                     assertEquals(1, heap.stats().liveBlocks(), "one block after realloc to " + newSize);
                     assertEquals(hedra.usableSize(moved), heap.stats().bytesInUse(),
                             "the realloc'd block is this heap's and only it: " + newSize);

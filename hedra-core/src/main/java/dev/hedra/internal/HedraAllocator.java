@@ -304,6 +304,13 @@ public final class HedraAllocator implements NativeAllocator {
                 if (area != null) {
                     usable = area.owner.usableSize(area, address);
                     stays = large && MediumSpans.granules(newSize) << MediumArea.GRANULE_SHIFT == usable;
+                    // Medium to medium in the heap's own area: grown into a free neighbour or
+                    // shrunk where it is, no copy. (Another heap's area keeps its counts to itself.)
+                    if (!stays && large && area.owner == heap.medium && MediumSpans.fits(newSize, minimumAlignment)
+                            && area.owner.resizeInPlace(area, address, newSize)) {
+                        countLarge(heap, ThreadHeap.MEDIUM, newSize);
+                        return address;
+                    }
                 } else {
                     usable = huge.usableSize(address);
                     if (usable < 0) {

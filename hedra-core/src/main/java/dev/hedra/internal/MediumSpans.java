@@ -130,6 +130,51 @@ final class MediumSpans {
         return (long) area.length[checkedStart(area, address)] << MediumArea.GRANULE_SHIFT;
     }
 
+    /**
+     * Resizes the live block at {@code address} in {@code area} to {@code newSize} (a medium
+     * size) where it is, if it can: a shrink frees its tail, merged with a free right neighbour;
+     * a growth takes the front of a free right neighbour that is long enough. Counted as a free
+     * of the old block; the caller counts the allocation of the new one, as for a moving realloc.
+     *
+     * @return whether the block was resized; if not, nothing changed
+     */
+    synchronized boolean resizeInPlace(MediumArea area, long address, long newSize) {
+        int start = checkedStart(area, address);
+        int length = area.length[start];
+        int wanted = granules(newSize);
+        int end = start + length;
+        if (wanted > length) {
+            int growth = wanted - length;
+            if (end == MediumArea.GRANULES || !area.free[end] || area.length[end] < growth) {
+                return false;
+            }
+            int right = area.length[end];
+            unlink(area, end);
+            area.length[end] = 0;
+            area.free[end] = false;
+            area.setSpan(start, wanted, false);
+            if (right > growth) {
+                area.setSpan(start + wanted, right - growth, true);
+                link(area, start + wanted);
+            }
+        } else if (wanted < length) {
+            int tail = length - wanted;
+            area.setSpan(start, wanted, false);
+            if (end < MediumArea.GRANULES && area.free[end]) { // merge the right neighbour
+                tail += area.length[end];
+                unlink(area, end);
+                area.length[end] = 0;
+                area.free[end] = false;
+            }
+            area.setSpan(start + wanted, tail, true);
+            link(area, start + wanted);
+        }
+        area.usedGranules += wanted - length;
+        bytesInUse += (long) (wanted - length) << MediumArea.GRANULE_SHIFT;
+        frees++;
+        return true;
+    }
+
     /** Releases every area with no live block but one; returns the bytes released. */
     synchronized long releaseFreeAreas() {
         long released = 0;

@@ -21,7 +21,8 @@
  *                    purge delay (20 ms): its memory goes back in place (at the last free, or
  *                    at a registry sweep)
  *   SizeClasses      size -&gt; class (one table load), class -&gt; block size, alignment, page size
- *   MediumSpans      32 KiB .. 2 MiB: best fit over 4 MiB areas in 4 KiB granules, merging
+ *   MediumSpans      32 KiB .. 2 MiB: best fit over 4 MiB areas in 4 KiB granules, merging;
+ *                    realloc resizes a block of the heap's own area in place when it can
  *   MediumArea       one such area's span tables
  *   HugeBlocks       above 2 MiB: direct maps; a freed one is retained (32 MiB at most) for
  *                    the purge delay and reused, trimmed or moved (mremap) to size, then
