@@ -101,10 +101,7 @@ final class MediumSpans {
         bytesInUse -= (long) spanLength << MediumArea.GRANULE_SHIFT;
         int end = start + spanLength;
         if (end < MediumArea.GRANULES && area.free[end]) { // merge the right neighbour
-            int right = area.length[end];
-            unlink(area, end);
-            area.length[end] = 0;
-            spanLength += right;
+            spanLength += absorb(area, end);
         }
         if (start > 0) { // merge the left neighbour
             int left = area.startOf[start - 1];
@@ -148,10 +145,7 @@ final class MediumSpans {
             if (end == MediumArea.GRANULES || !area.free[end] || area.length[end] < growth) {
                 return false;
             }
-            int right = area.length[end];
-            unlink(area, end);
-            area.length[end] = 0;
-            area.free[end] = false;
+            int right = absorb(area, end);
             area.setSpan(start, wanted, false);
             if (right > growth) {
                 area.setSpan(start + wanted, right - growth, true);
@@ -161,10 +155,7 @@ final class MediumSpans {
             int tail = length - wanted;
             area.setSpan(start, wanted, false);
             if (end < MediumArea.GRANULES && area.free[end]) { // merge the right neighbour
-                tail += area.length[end];
-                unlink(area, end);
-                area.length[end] = 0;
-                area.free[end] = false;
+                tail += absorb(area, end);
             }
             area.setSpan(start + wanted, tail, true);
             link(area, start + wanted);
@@ -328,6 +319,18 @@ final class MediumSpans {
         }
         listHead[length] = id;
         listNonEmpty[length >>> 6] |= 1L << length;
+    }
+
+    /**
+     * Takes the free span at {@code start} off its list and out of the tables, as it becomes part
+     * of the span before it; returns its length.
+     */
+    private int absorb(MediumArea area, int start) {
+        int length = area.length[start];
+        unlink(area, start);
+        area.length[start] = 0;
+        area.free[start] = false;
+        return length;
     }
 
     private void unlink(MediumArea area, int start) {

@@ -24,7 +24,7 @@
  *   MediumSpans      32 KiB .. 2 MiB: best fit over 4 MiB areas in 4 KiB granules, merging;
  *                    realloc resizes a block of the heap's own area in place when it can
  *   MediumArea       one such area's span tables
- *   HugeBlocks       above 2 MiB: direct maps; a freed one is retained (32 MiB at most) for
+ *   HugeBlocks       above 2 MiB: direct maps; a freed one is retained (64 MiB at most) for
  *                    the purge delay and reused, trimmed or moved (mremap) to size, then
  *                    unmapped; realloc moves a huge block's pages instead of copying them
  *   AddressSpace     reserved regions, runs of units, address -&gt; page and area tables, the
