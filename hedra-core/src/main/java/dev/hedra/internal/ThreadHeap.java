@@ -226,9 +226,10 @@ final class ThreadHeap extends PageOwner {
         page.localFrees++; // before gainedSpace, which may give the page back
         // The current page needs nothing here, and it is the page most frees land in: checked
         // before the call, which is then rare enough for C2 to keep out of the caller's loop.
-        boolean wasFull = used == page.capacity - 1;
-        if ((used == 0 || wasFull) && page != current[page.classIndex]) {
-            gainedSpace(page, wasFull);
+        // used == 0 (emptied) or used == capacity - 1 (was full), in one unsigned comparison:
+        // each branch here is copied into every compiled caller (see package-info).
+        if (Integer.compareUnsigned(used - 1, page.capacity - 2) >= 0 && page != current[page.classIndex]) {
+            gainedSpace(page, used == page.capacity - 1);
         }
         return true;
     }
