@@ -416,7 +416,7 @@ public final class HedraAllocator implements NativeAllocator {
         if (!page.holds(address)) {
             // Out of line unless it runs often: a loop whose frees land in the current page
             // (glibc-simple's batches) then compiles without the lookup's branches, which took
-            // C2 0.8 MB more memory per compilation of that loop.
+            // C2 about 0.9 MB more memory per compilation of that loop.
             page = ownPageOf(heap, bySize, address, size);
             if (page == null) {
                 return; // freed by the lookup, or it threw

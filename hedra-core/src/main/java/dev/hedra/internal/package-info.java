@@ -107,7 +107,7 @@
  * costs compiler memory even where it never runs: a sized free's lookup past the current page
  * is a method of its own (inlined where it runs often), and {@code freeOwn} tests for an
  * emptied or a formerly full page with one comparison; glibc-simple's loop, with two sized
- * frees in it, took 11.0 MB instead of 12.3 MB per compilation.
+ * frees in it, took 10.9-11.2 MB instead of 12.3 MB per compilation.
  *
  * <p>What C2 cannot do for Hedra is as telling. In a loop with nothing else in it, it hoists
  * the lookups that do not change from one call to the next (the thread's heap, the class's
