@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +23,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * later by its owner or put in a shared slot, where another worker takes it out, checks its
  * cookie and frees it remotely (to a pool it does not own). The owners' frees and collections
  * run against the other workers' remote frees of the same pages, on pages of every size a pool
- * uses. Operations from {@code -Dhedra.stress.operations}, as for {@link StressTest}.
+ * uses. Some blocks are taken in bulk ({@link FixedPool#allocate(long[], int, int)}) and some
+ * freed in bulk ({@link FixedPool#free(long[], int, int)}): gathered per pool, in the order they
+ * came out, and given back together by the owner or (block by block, deferred) by another worker.
+ * Operations from {@code -Dhedra.stress.operations}, as for {@link StressTest}.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PoolStressTest {
@@ -90,6 +95,8 @@ class PoolStressTest {
     private static long work(FixedPool[] pools, AtomicReferenceArray<Block> slots, AtomicBoolean stop,
             SplitMix64 random, long operations) {
         Block[] kept = new Block[KEPT];
+        Map<FixedPool, Batch> batches = new IdentityHashMap<>();
+        long[] taken = new long[BULK_MAX];
         long op = 0;
         for (; op < operations; op++) {
             if ((op & 255) == 0) {
@@ -99,39 +106,84 @@ class PoolStressTest {
                 Thread.yield();
             }
             int r = random.nextInt(100);
-            if (r < 60) {
+            if (r < 58) {
                 FixedPool pool = pools[random.nextInt(pools.length)];
                 long address = pool.allocate();
-                Blocks.writeCookie(address, pool.blockSize());
-                Block block = new Block(pool, address);
-                if (random.nextInt(2) == 0) {
-                    // Kept here, freed by this owner later.
-                    int i = random.nextInt(KEPT);
-                    Block out = kept[i];
-                    kept[i] = block;
-                    if (out != null) {
-                        checkAndFree(out);
-                    }
-                } else {
-                    // Shared: whoever takes it out frees it, most likely another worker.
-                    Block out = slots.getAndSet(random.nextInt(SLOTS), block);
-                    if (out != null) {
-                        checkAndFree(out);
-                    }
+                place(new Block(pool, address), kept, slots, batches, random);
+            } else if (r < 60) {
+                FixedPool pool = pools[random.nextInt(pools.length)];
+                int count = 1 + random.nextInt(BULK_MAX);
+                pool.allocate(taken, 0, count);
+                for (int i = 0; i < count; i++) {
+                    place(new Block(pool, taken[i]), kept, slots, batches, random);
                 }
             } else {
                 Block out = slots.getAndSet(random.nextInt(SLOTS), null);
                 if (out != null) {
-                    checkAndFree(out);
+                    release(out, batches, random);
                 }
             }
         }
         for (Block block : kept) {
             if (block != null) {
-                checkAndFree(block);
+                release(block, batches, random);
             }
         }
+        for (Batch batch : batches.values()) {
+            batch.flush();
+        }
         return op;
+    }
+
+    private static final int BULK_MAX = 100;
+
+    /** A new block gets its cookie and is kept here or put in a shared slot. */
+    private static void place(Block block, Block[] kept, AtomicReferenceArray<Block> slots,
+            Map<FixedPool, Batch> batches, SplitMix64 random) {
+        Blocks.writeCookie(block.address(), block.pool().blockSize());
+        Block out;
+        if (random.nextInt(2) == 0) {
+            // Kept here, freed by this owner later.
+            int i = random.nextInt(KEPT);
+            out = kept[i];
+            kept[i] = block;
+        } else {
+            // Shared: whoever takes it out frees it, most likely another worker.
+            out = slots.getAndSet(random.nextInt(SLOTS), block);
+        }
+        if (out != null) {
+            release(out, batches, random);
+        }
+    }
+
+    /** Checks the block's cookie and frees it now, or gathers it for a bulk free of its pool. */
+    private static void release(Block block, Map<FixedPool, Batch> batches, SplitMix64 random) {
+        if (random.nextInt(4) != 0) {
+            checkAndFree(block);
+            return;
+        }
+        Blocks.checkCookie(block.address(), block.pool().blockSize());
+        Batch batch = batches.computeIfAbsent(block.pool(), Batch::new);
+        batch.addresses[batch.count++] = block.address();
+        if (batch.count == batch.addresses.length || random.nextInt(32) == 0) {
+            batch.flush();
+        }
+    }
+
+    /** Blocks of one pool waiting to be freed together. */
+    private static final class Batch {
+        final FixedPool pool;
+        final long[] addresses = new long[64];
+        int count;
+
+        Batch(FixedPool pool) {
+            this.pool = pool;
+        }
+
+        void flush() {
+            pool.free(addresses, 0, count);
+            count = 0;
+        }
     }
 
     private static void checkAndFree(Block block) {

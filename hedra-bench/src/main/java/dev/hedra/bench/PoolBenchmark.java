@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code single*}: one block allocated, written and freed per operation (workload a's
  *       shape), the fast path alone.
  *   <li>{@code batch*}: 1,024 blocks allocated and written, then freed in a seeded shuffled order
- *       (workload b's shape with one size); scores are per block.
+ *       (workload b's shape with one size); scores are per block. {@code batchPoolBulk} does the
+ *       same through the pool's bulk calls, one to take the batch and one to give it back.
  * </ul>
  *
  * The pool is owned by the benchmark thread, which creates it in the trial setup; the general
@@ -65,6 +66,7 @@ public class PoolBenchmark {
     private FixedPool pool;
     private int[] freeOrder;
     private long[] addresses;
+    private long[] shuffled;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -75,6 +77,7 @@ public class PoolBenchmark {
         }
         freeOrder = SeededInputs.shuffledOrder(SeededInputs.SEED, BATCH);
         addresses = new long[BATCH];
+        shuffled = new long[BATCH];
     }
 
     @TearDown(Level.Trial)
@@ -126,6 +129,29 @@ public class PoolBenchmark {
         for (int block : freeOrder) {
             pool.free(addresses[block]);
         }
+        return addressSum;
+    }
+
+    /**
+     * {@link #batchPool}'s work through the pool's bulk calls: one call takes the batch, the
+     * blocks are written as there, their addresses are gathered in the same shuffled order
+     * (where {@code batchPool} reads them in that order), and one call gives them back.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long batchPoolBulk() {
+        long addressSum = 0;
+        pool.allocate(addresses, 0, BATCH);
+        for (int block = 0; block < BATCH; block++) {
+            long address = addresses[block];
+            NativeMemory.writeLong(address, block);
+            addressSum += address;
+        }
+        int i = 0;
+        for (int block : freeOrder) {
+            shuffled[i++] = addresses[block];
+        }
+        pool.free(shuffled, 0, BATCH);
         return addressSum;
     }
 

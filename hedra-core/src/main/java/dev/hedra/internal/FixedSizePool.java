@@ -3,6 +3,7 @@ package dev.hedra.internal;
 import dev.hedra.FixedPool;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -115,8 +116,7 @@ final class FixedSizePool extends PageOwner implements FixedPool {
 
     private long allocateShared() {
         if (lock == null) {
-            throw new WrongThreadException("pool " + name + " is owned by " + owner
-                    + "; only its owner allocates (any thread may free)");
+            throw notOwner();
         }
         lock.lock();
         try {
@@ -125,6 +125,46 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public void allocate(long[] addresses, int offset, int count) {
+        Objects.checkFromIndexSize(offset, count, addresses.length);
+        if (owner == Thread.currentThread()) {
+            allocateAll(addresses, offset, offset + count);
+            return;
+        }
+        if (lock == null) {
+            throw notOwner();
+        }
+        lock.lock();
+        try {
+            allocateAll(addresses, offset, offset + count);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Owner (or under the lock): fills {@code addresses[from..to)} page by page. */
+    private void allocateAll(long[] addresses, int from, int to) {
+        int i = from;
+        try {
+            while (i < to) {
+                i = current.allocateInto(addresses, i, to);
+                if (i < to) {
+                    addresses[i] = refill(); // the page is full: the next one, and its first block
+                    i++;
+                }
+            }
+        } catch (OutOfMemoryError | RuntimeException failed) {
+            freeAll(addresses, from, i); // nothing is lost: the blocks taken so far go back
+            throw failed;
+        }
+    }
+
+    private WrongThreadException notOwner() {
+        return new WrongThreadException("pool " + name + " is owned by " + owner
+                + "; only its owner allocates (any thread may free)");
     }
 
     @Override
@@ -191,8 +231,51 @@ final class FixedSizePool extends PageOwner implements FixedPool {
         freeOwned(address);
     }
 
-    /** Owner (or under the lock): the current page, then the last page freed into, then the table. */
-    private void freeOwned(long address) {
+    @Override
+    public void free(long[] addresses, int offset, int count) {
+        Objects.checkFromIndexSize(offset, count, addresses.length);
+        if (owner == Thread.currentThread()) {
+            freeAll(addresses, offset, offset + count);
+        } else if (lock != null) {
+            lock.lock();
+            try {
+                freeAll(addresses, offset, offset + count);
+            } finally {
+                lock.unlock();
+            }
+        } else {
+            for (int i = offset; i < offset + count; i++) {
+                freeNotOwner(addresses[i]); // deferred to the owner, block by block
+            }
+        }
+    }
+
+    /**
+     * Owner (or under the lock): frees {@code addresses[from..to)} in runs, each run the
+     * consecutive addresses that lie in one page, found as {@link #freeOwned} finds a page.
+     */
+    private void freeAll(long[] addresses, int from, int to) {
+        int i = from;
+        while (i < to) {
+            long address = addresses[i];
+            SlabPage page = pageOf(address);
+            int usedBefore = page.used;
+            int next = page.freeRun(addresses, i, to, shift);
+            if (next == i) {
+                freeOwned(address); // not a block start, or already free: it throws
+                next = i + 1;       // (not reached unless the run's checks and freeOwned's differ)
+            } else if ((usedBefore == page.capacity || page.used == 0) && page != current) {
+                gainedSpace(page, usedBefore == page.capacity);
+            }
+            i = next;
+        }
+    }
+
+    /**
+     * Owner (or under the lock): the page of this pool that holds {@code address}, found in the
+     * current page, then the last page freed into, then the table (which throws if none does).
+     */
+    private SlabPage pageOf(long address) {
         SlabPage page = current;
         if (!page.holds(address)) {
             page = lastFreed;
@@ -201,6 +284,12 @@ final class FixedSizePool extends PageOwner implements FixedPool {
                 lastFreed = page;
             }
         }
+        return page;
+    }
+
+    /** Owner (or under the lock). */
+    private void freeOwned(long address) {
+        SlabPage page = pageOf(address);
         int index = indexIn(page, address);
         if (index < 0) {
             throw notABlock(page, address);

@@ -174,6 +174,84 @@ final class SlabPage {
     }
 
     /**
+     * Owner: takes free blocks, lowest first, into {@code out[from..to)} until the page or the
+     * range is full, as calls of {@link #allocate} would, and returns the index after the last
+     * block taken. A word of the bitmap stays in a register while its blocks are handed out,
+     * and the count is written once, where each {@link #allocate} stores both and the next
+     * loads them again.
+     */
+    int allocateInto(long[] out, int from, int to) {
+        long[] bits = this.bits;
+        long base = this.base;
+        long size = blockSize;
+        int i = from;
+        for (int w = cursor; w < bits.length; w += 2) {
+            long word = bits[w];
+            // A counted loop over the word's free blocks: C2 then drops the safepoint poll and
+            // the array's bounds check from each block.
+            int n = Math.min(Long.bitCount(word), to - i);
+            long first = base + (long) (w << 5) * size;
+            for (int k = 0; k < n; k++) {
+                out[i + k] = first + Long.numberOfTrailingZeros(word) * size;
+                word &= word - 1;
+            }
+            i += n;
+            bits[w] = word;
+            if (i == to) {
+                cursor = w;
+                used += i - from;
+                return i;
+            }
+        }
+        cursor = bits.length;
+        used += i - from;
+        return i;
+    }
+
+    /**
+     * Owner, for a pool of blocks of {@code 1 << shift} bytes ({@code shift >= 0}) or any size
+     * ({@code shift < 0}): frees the blocks at {@code addresses[from..to)} in order while each
+     * is a block of this page in use, as {@link #freeLocal} would one by one, and returns the
+     * index of the first address it did not free (outside the page, not a block start, or
+     * already free: the caller tells which). The count and the cursor are written once.
+     */
+    int freeRun(long[] addresses, int from, int to, int shift) {
+        long[] bits = this.bits;
+        long base = this.base;
+        long span = this.span;
+        long inBlock = shift >= 0 ? (1L << shift) - 1 : 0; // offset bits within a block
+        int low = cursor;
+        int i = from;
+        for (; i < to; i++) {
+            long offset = addresses[i] - base;
+            // In the page: then the index is below the capacity, which needs no check of its own.
+            if (Long.compareUnsigned(offset, span) >= 0) {
+                break;
+            }
+            int index;
+            if (shift >= 0) {
+                if ((offset & inBlock) != 0) {
+                    break;
+                }
+                index = (int) (offset >>> shift);
+            } else if ((index = indexOf(base + offset)) < 0) {
+                break;
+            }
+            int w = (index >>> 6) << 1;
+            long bit = 1L << index;
+            long word = bits[w];
+            if (((word | bits[w + 1]) & bit) != 0) {
+                break;
+            }
+            bits[w] = word | bit;
+            low = Math.min(low, w);
+        }
+        cursor = low;
+        used -= i - from;
+        return i;
+    }
+
+    /**
      * The index of the block starting at {@code address}, or -1 if the address is not a block
      * start of this page. The caller builds the error, off the hot path.
      */

@@ -39,7 +39,8 @@
  *   FamilyHeap       a first-class heap (NativeHeap): a locked ThreadHeap no thread owns
  *   BumpArena        an Arena (HedraArena): bump allocation through 64 KiB chunks with a JDK
  *                    session's scope; chunks cached per thread
- *   FixedSizePool    a pool of one block size (FixedPool): slab pages of that exact size
+ *   FixedSizePool    a pool of one block size (FixedPool): slab pages of that exact size;
+ *                    its bulk calls take a bitmap word's blocks at once and free by runs
  *   BestFitSpans     best fit with merging over any segment (BestFitRegion); FreeSpans orders
  *                    its free spans by length, OffsetMap finds spans by offset, RegionErrors
  *                    builds its messages
