@@ -35,6 +35,8 @@ class PoolStressTest {
     private static final int SLOTS = 2048;
     private static final int KEPT = 512;
     private static final long SEED = 0x9001_5EEDL;
+    /** The most blocks one bulk allocation takes. */
+    private static final int BULK_MAX = 100;
 
     record Block(FixedPool pool, long address) {}
 
@@ -134,8 +136,6 @@ class PoolStressTest {
         }
         return op;
     }
-
-    private static final int BULK_MAX = 100;
 
     /** A new block gets its cookie and is kept here or put in a shared slot. */
     private static void place(Block block, Block[] kept, AtomicReferenceArray<Block> slots,

@@ -223,18 +223,15 @@ final class SlabPage {
         int low = cursor;
         int i = from;
         for (; i < to; i++) {
-            long offset = addresses[i] - base;
+            long address = addresses[i];
+            long offset = address - base;
             // In the page: then the index is below the capacity, which needs no check of its own.
             if (Long.compareUnsigned(offset, span) >= 0) {
                 break;
             }
-            int index;
-            if (shift >= 0) {
-                if ((offset & inBlock) != 0) {
-                    break;
-                }
-                index = (int) (offset >>> shift);
-            } else if ((index = indexOf(base + offset)) < 0) {
+            int index = shift < 0 ? indexOf(address)
+                    : (offset & inBlock) == 0 ? (int) (offset >>> shift) : -1;
+            if (index < 0) {
                 break;
             }
             int w = (index >>> 6) << 1;
